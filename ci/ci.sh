@@ -1,0 +1,68 @@
+#!/bin/sh
+# The project's wider CI matrix, for running by hand (CI itself runs
+# ./quickstart check).  Driven by environment variables; everything else
+# comes from the tree.
+#   CC=gcc|clang         compiler (default gcc)
+#   VARIANT=plain|asan|valgrind|distcheck|fuzz|all   what to run (default all)
+#   FUZZ_SECONDS=N       how long each fuzz target runs (default 60)
+#   JOBS=N               parallel make jobs (default: nproc)
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+CC=${CC:-gcc}
+VARIANT=${VARIANT:-all}
+FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+JOBS=${JOBS:-$(nproc)}
+
+echo "ci: CC=$CC VARIANT=$VARIANT FUZZ_SECONDS=$FUZZ_SECONDS JOBS=$JOBS"
+echo "ci: $($CC --version | head -n 1); $(uname -sr)"
+
+cd "$top"
+[ -x configure ] || autoreconf -fi
+
+# build NAME CONFIGURE-FLAGS...: a fresh out-of-tree build in build-ci/NAME.
+build() {
+	name=$1
+	shift
+	dir=$top/build-ci/$CC-$name
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	cd "$dir"
+	echo "ci: [$CC-$name] configure $*"
+	"$top/configure" CC="$CC" --enable-werror "$@" >configure.log
+	make -j"$JOBS" >make.log
+}
+
+run_plain() { build plain; make -j"$JOBS" check; }
+run_asan() { build asan --enable-asan; make -j"$JOBS" check; }
+run_valgrind() {
+	build valgrind
+	make -j"$JOBS" check LOG_COMPILER="valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --quiet"
+}
+run_distcheck() { build distcheck; make -j"$JOBS" distcheck; }
+run_fuzz() {
+	[ "$CC" = clang ] || { echo "ci: fuzzing needs CC=clang; skipped"; return 0; }
+	build fuzz --enable-fuzzing
+	make -j"$JOBS" tests/fuzz/fuzz_spec
+	mkdir -p corpus-spec
+	./tests/fuzz/fuzz_spec -max_total_time="$FUZZ_SECONDS" -max_len=65536 \
+		corpus-spec "$top/templates" "$top/examples"
+}
+
+case $VARIANT in
+all)
+	run_plain
+	run_asan
+	run_valgrind
+	run_distcheck
+	run_fuzz
+	;;
+plain | asan | valgrind | distcheck | fuzz)
+	"run_$VARIANT"
+	;;
+*)
+	echo "ci: unknown VARIANT '$VARIANT'" >&2
+	exit 2
+	;;
+esac
+echo "ci: $VARIANT done"
