@@ -310,6 +310,21 @@ test_spec_extends_files(void)
 	CU_ASSERT_TRUE(has(&d, 1, 10, "only a built-in template"));
 	diag_release(&d);
 
+	/* A file over the 1 MiB limit is refused before it is parsed. */
+	{
+		char *huge = xmalloc(2 << 20), *path;
+
+		memset(huge, '#', (2 << 20) - 1);
+		huge[(2 << 20) - 1] = '\0';
+		path = harness_write(dir, "huge.yaml", huge);
+		diag_init(&d);
+		CU_ASSERT_EQUAL(spec_load(&spec, &d, path), -EINVAL);
+		CU_ASSERT_PTR_NOT_NULL(strstr(d.v[0].msg, "larger than the 1 MiB"));
+		diag_release(&d);
+		free(path);
+		free(huge);
+	}
+
 	diag_init(&d);
 	CU_ASSERT_EQUAL(spec_load(&spec, &d, "no-such-dir/x.yaml"), -EINVAL);
 	CU_ASSERT_EQUAL(d.nerrors, 1);
