@@ -80,8 +80,10 @@ diag_print(const struct diag *d)
 {
 	struct diag_entry *sorted = xreallocarray(NULL, d->n, sizeof(*sorted));
 
-	memcpy(sorted, d->v, d->n * sizeof(*sorted));
-	qsort(sorted, d->n, sizeof(*sorted), diag_compare);
+	if (d->n > 0) {
+		memcpy(sorted, d->v, d->n * sizeof(*sorted));
+		qsort(sorted, d->n, sizeof(*sorted), diag_compare);
+	}
 	for (size_t i = 0; i < d->n; i++) {
 		const struct diag_entry *e = &sorted[i];
 		char *where = NULL;

@@ -304,7 +304,8 @@ finish_map(struct builder *b, struct frame *f)
 		if (refs[i].prio != 0)
 			refs[i].idx += f->n / 2;
 	}
-	qsort(refs, n, sizeof(*refs), pairref_by_key);
+	if (n > 1)
+		qsort(refs, n, sizeof(*refs), pairref_by_key);
 	for (size_t i = 0; i < n; i++) {
 		const struct pairref *prev = kept > 0 ? &refs[kept - 1] : NULL;
 
@@ -320,7 +321,8 @@ finish_map(struct builder *b, struct frame *f)
 		}
 		refs[kept++] = refs[i];
 	}
-	qsort(refs, kept, sizeof(*refs), pairref_by_idx);
+	if (kept > 1)
+		qsort(refs, kept, sizeof(*refs), pairref_by_idx);
 	map->n = kept;
 	map->items = ytree_alloc(b->tree, 2 * kept * sizeof(*map->items) + 1);
 	for (size_t i = 0; i < kept; i++) {
@@ -358,7 +360,8 @@ builder_close(struct builder *b, const yaml_event_t *ev)
 	} else {
 		n->n = f->n;
 		n->items = ytree_alloc(b->tree, f->n * sizeof(*n->items) + 1);
-		memcpy(n->items, f->kids, f->n * sizeof(*n->items));
+		if (f->n > 0)
+			memcpy(n->items, f->kids, f->n * sizeof(*n->items));
 	}
 	n->expanded = sat_add(1, f->expanded);
 	n->alias_depth = f->alias_depth;
