@@ -123,7 +123,7 @@ log_write(enum log_level level, const char *func, const char *fmt, ...)
 }
 
 /* Prints "PROG: [kind]message[: errtext]" in one locked write. */
-static void
+static void PRINTFLIKE(4, 0)
 msg_vprint(const char *kind, const char *color, const char *errtext,
 	   const char *fmt, va_list ap)
 {
