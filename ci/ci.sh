@@ -43,10 +43,17 @@ run_distcheck() { build distcheck; make -j"$JOBS" distcheck; }
 run_fuzz() {
 	[ "$CC" = clang ] || { echo "ci: fuzzing needs CC=clang; skipped"; return 0; }
 	build fuzz --enable-fuzzing
-	make -j"$JOBS" tests/fuzz/fuzz_spec
-	mkdir -p corpus-spec
-	./tests/fuzz/fuzz_spec -max_total_time="$FUZZ_SECONDS" -max_len=65536 \
-		corpus-spec "$top/templates" "$top/examples"
+	for target in spec rlp tx; do
+		make -j"$JOBS" "tests/fuzz/fuzz_$target"
+		mkdir -p "corpus-$target"
+		case $target in
+		spec) seeds="$top/templates $top/examples" ;;
+		*) seeds= ;;
+		esac
+		# shellcheck disable=SC2086
+		"./tests/fuzz/fuzz_$target" -max_total_time="$FUZZ_SECONDS" -max_len=65536 \
+			"corpus-$target" $seeds
+	done
 }
 
 case $VARIANT in

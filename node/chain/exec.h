@@ -1,0 +1,77 @@
+/* Transaction execution: validating a transaction against the world state
+ * and its block, and applying it by running the EVM, with this module as
+ * the EVM's host (message calls, creates, precompiles, logs, refunds, fees
+ * and EIP-161 clearing), as Cancun specifies. */
+#ifndef CHAINBOX_EXEC_H
+#define CHAINBOX_EXEC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "compat.h"
+#include "evm/evm.h"
+#include "state/state.h"
+#include "chain/tx.h"
+
+struct exec;
+
+struct exec_block {
+	uint8_t coinbase[20];
+	uint64_t number, timestamp, gas_limit;
+	struct u256 prevrandao, base_fee, chain_id;
+	uint64_t excess_blob_gas;
+};
+
+struct exec_log {
+	uint8_t address[20];
+	uint8_t topics[4][32];
+	size_t ntopics;
+	uint8_t *data;
+	size_t len;
+};
+
+struct exec_receipt {
+	enum evm_status status;
+	uint64_t gas_used; /* after refunds */
+	uint64_t blob_gas_used;
+	struct exec_log *logs;
+	size_t nlogs;
+	bool created;
+	uint8_t contract_address[20];
+	uint8_t *output; /* return or revert data */
+	size_t output_len;
+};
+
+/* Returns: an executor over state (not owned), which keeps a JUMPDEST cache
+ * across transactions.  Caller frees with exec_free(). */
+struct exec *exec_new(struct state *state);
+void exec_free(struct exec *x);
+/* Sets how BLOCKHASH is answered; by default it gives zero. */
+void exec_set_block_hash(struct exec *x,
+			 void (*fn)(void *arg, uint64_t number, uint8_t hash[32]), void *arg);
+/* Sets an EIP-3155 tracer, called before every instruction; NULL for none. */
+void exec_set_tracer(struct exec *x,
+		     void (*fn)(void *arg, const struct evm_trace_step *step), void *arg);
+
+/* Validates tx from sender and, when it is valid, applies it to the state.
+ * Returns: 0 when applied (the receipt says whether it reverted); -EINVAL
+ * for an invalid transaction, with *why set to a static reason in the
+ * official tests' words ("TransactionException.INTRINSIC_GAS_TOO_LOW") and
+ * the state unchanged; -ENOSYS (or -ENOMEM, -E2BIG) when the transaction
+ * reached something this node cannot run, such as a precompile not built,
+ * with *why saying what and the state unchanged.
+ * Out: *r, released with exec_receipt_release().
+ * In: gas_available, the block's gas not yet used; blob_gas_available,
+ * likewise for blob gas. */
+int exec_tx(struct exec *x, struct exec_receipt *r, const char **why,
+	    const struct exec_block *block, const struct tx *tx, const uint8_t sender[20],
+	    uint64_t gas_available, uint64_t blob_gas_available) WARN_UNUSED;
+void exec_receipt_release(struct exec_receipt *r);
+
+/* Out: addr, the address CREATE gives (keccak of rlp([sender, nonce])). */
+void exec_create_address(uint8_t addr[20], const uint8_t sender[20], uint64_t nonce);
+/* Out: addr, the address CREATE2 gives. */
+void exec_create2_address(uint8_t addr[20], const uint8_t sender[20], const struct u256 *salt,
+			  const uint8_t *initcode, size_t len);
+
+#endif
