@@ -42,7 +42,7 @@ static const struct mode {
 static int
 usage_error(void)
 {
-	fprintf(stderr, "usage: ethtest MODE [--trace] PATH...\n"
+	fprintf(stderr, "usage: ethtest MODE [--trace] [--only TEXT] PATH...\n"
 			"See 'ethtest --help'.\n");
 	return EXIT_USAGE;
 }
@@ -50,14 +50,17 @@ usage_error(void)
 static void
 usage(FILE *out)
 {
-	fprintf(out, "usage: ethtest MODE [--trace] PATH...\n\n"
+	fprintf(out, "usage: ethtest MODE [--trace] [--only TEXT] PATH...\n\n"
 		     "Runs the Ethereum test vectors in PATH (files, or directories searched\n"
 		     "for *.json) and ends with 'N passed, M failed, K skipped'.\n\n"
 		     "modes:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(modes); i++)
 		fprintf(out, "  %-6s %s\n", modes[i].name, modes[i].summary);
 	fprintf(out, "\noptions:\n"
-		     "  --trace  also print each test that passes or is skipped, with details\n");
+		     "  --trace      also print each test that passes or is skipped, with details;\n"
+		     "               in state mode, an EIP-3155 JSON line for every instruction\n"
+		     "  --only TEXT  state mode: run only the cases whose label contains TEXT,\n"
+		     "               such as 'add11[d=0,g=0,v=0]'\n");
 }
 
 void
@@ -271,6 +274,12 @@ walk_path(struct ethtest *t, const char *path, ethtest_file_fn fn,
 	return rc;
 }
 
+bool
+ethtest_wanted(const struct ethtest *t, const char *label)
+{
+	return t->only == NULL || strstr(label, t->only) != NULL;
+}
+
 int
 ethtest_walk(struct ethtest *t, const char *path, ethtest_file_fn fn)
 {
@@ -310,6 +319,12 @@ main(int argc, char **argv)
 			opts = false;
 		} else if (opts && strcmp(argv[i], "--trace") == 0) {
 			t.trace = true;
+		} else if (opts && strcmp(argv[i], "--only") == 0) {
+			if (++i == argc) {
+				msg_error("--only needs the text to match");
+				return usage_error();
+			}
+			t.only = argv[i];
 		} else if (opts && (strcmp(argv[i], "-h") == 0 ||
 				    strcmp(argv[i], "--help") == 0)) {
 			usage(stdout);
@@ -337,6 +352,8 @@ main(int argc, char **argv)
 			opts = false;
 		else if (opts && strcmp(argv[i], "--trace") == 0)
 			continue;
+		else if (opts && strcmp(argv[i], "--only") == 0)
+			i++;
 		else
 			(void)ethtest_walk(&t, argv[i], mode->run);
 	}

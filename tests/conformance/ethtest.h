@@ -23,6 +23,7 @@
 /* One run: the options and the result counter. */
 struct ethtest {
 	bool trace;
+	const char *only; /* --only: run just the cases whose label holds it */
 	unsigned passed;
 	unsigned failed;
 	unsigned skipped;
@@ -39,6 +40,9 @@ void ethtest_rlp_file(struct ethtest *t, const char *file, const json_t *root);
 void ethtest_trie_file(struct ethtest *t, const char *file, const json_t *root);
 void ethtest_state_file(struct ethtest *t, const char *file, const json_t *root);
 void ethtest_tx_file(struct ethtest *t, const char *file, const json_t *root);
+
+/* Returns: whether the case labelled label is to run (see --only). */
+bool ethtest_wanted(const struct ethtest *t, const char *label);
 
 /* Walks path, a .json file or a directory searched recursively (in name
  * order, skipping names that start with a dot) for *.json files, and calls

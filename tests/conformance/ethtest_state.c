@@ -286,6 +286,8 @@ run_case(struct ethtest *t, const char *file, const char *name, const json_t *te
 	int rc;
 
 	xasprintf(&label, "%s[d=%zu,g=%zu,v=%zu]#%zu", name, d, g, v, index);
+	if (!ethtest_wanted(t, label))
+		goto out;
 	if (hex_fixed(want_root, 32, json_string_value(json_object_get(c, "hash"))) ||
 	    hex_fixed(want_logs, 32, json_string_value(json_object_get(c, "logs"))) ||
 	    load_env(&b, json_object_get(test, "env")) != 0) {
