@@ -35,75 +35,189 @@
 #define G_CREATE 32000
 #define G_CODE_DEPOSIT 200
 
-/* Constant gas and stack use of every instruction; undefined ones have
- * name NULL and halt as invalid. */
-struct opinfo {
-	const char *name;
-	uint16_t gas;
-	uint8_t pops, pushes;
-};
+/* Every defined instruction: opcode, name, constant gas, stack items it
+ * takes and stack items it leaves.  Undefined opcodes halt as invalid. */
+#define OPCODES(X) \
+	X(0x00, "STOP", 0, 0, 0) \
+	X(0x01, "ADD", 3, 2, 1) \
+	X(0x02, "MUL", 5, 2, 1) \
+	X(0x03, "SUB", 3, 2, 1) \
+	X(0x04, "DIV", 5, 2, 1) \
+	X(0x05, "SDIV", 5, 2, 1) \
+	X(0x06, "MOD", 5, 2, 1) \
+	X(0x07, "SMOD", 5, 2, 1) \
+	X(0x08, "ADDMOD", 8, 3, 1) \
+	X(0x09, "MULMOD", 8, 3, 1) \
+	X(0x0a, "EXP", 10, 2, 1) \
+	X(0x0b, "SIGNEXTEND", 5, 2, 1) \
+	X(0x10, "LT", 3, 2, 1) \
+	X(0x11, "GT", 3, 2, 1) \
+	X(0x12, "SLT", 3, 2, 1) \
+	X(0x13, "SGT", 3, 2, 1) \
+	X(0x14, "EQ", 3, 2, 1) \
+	X(0x15, "ISZERO", 3, 1, 1) \
+	X(0x16, "AND", 3, 2, 1) \
+	X(0x17, "OR", 3, 2, 1) \
+	X(0x18, "XOR", 3, 2, 1) \
+	X(0x19, "NOT", 3, 1, 1) \
+	X(0x1a, "BYTE", 3, 2, 1) \
+	X(0x1b, "SHL", 3, 2, 1) \
+	X(0x1c, "SHR", 3, 2, 1) \
+	X(0x1d, "SAR", 3, 2, 1) \
+	X(0x20, "KECCAK256", 30, 2, 1) \
+	X(0x30, "ADDRESS", 2, 0, 1) \
+	X(0x31, "BALANCE", 0, 1, 1) \
+	X(0x32, "ORIGIN", 2, 0, 1) \
+	X(0x33, "CALLER", 2, 0, 1) \
+	X(0x34, "CALLVALUE", 2, 0, 1) \
+	X(0x35, "CALLDATALOAD", 3, 1, 1) \
+	X(0x36, "CALLDATASIZE", 2, 0, 1) \
+	X(0x37, "CALLDATACOPY", 3, 3, 0) \
+	X(0x38, "CODESIZE", 2, 0, 1) \
+	X(0x39, "CODECOPY", 3, 3, 0) \
+	X(0x3a, "GASPRICE", 2, 0, 1) \
+	X(0x3b, "EXTCODESIZE", 0, 1, 1) \
+	X(0x3c, "EXTCODECOPY", 0, 4, 0) \
+	X(0x3d, "RETURNDATASIZE", 2, 0, 1) \
+	X(0x3e, "RETURNDATACOPY", 3, 3, 0) \
+	X(0x3f, "EXTCODEHASH", 0, 1, 1) \
+	X(0x40, "BLOCKHASH", 20, 1, 1) \
+	X(0x41, "COINBASE", 2, 0, 1) \
+	X(0x42, "TIMESTAMP", 2, 0, 1) \
+	X(0x43, "NUMBER", 2, 0, 1) \
+	X(0x44, "PREVRANDAO", 2, 0, 1) \
+	X(0x45, "GASLIMIT", 2, 0, 1) \
+	X(0x46, "CHAINID", 2, 0, 1) \
+	X(0x47, "SELFBALANCE", 5, 0, 1) \
+	X(0x48, "BASEFEE", 2, 0, 1) \
+	X(0x49, "BLOBHASH", 3, 1, 1) \
+	X(0x4a, "BLOBBASEFEE", 2, 0, 1) \
+	X(0x50, "POP", 2, 1, 0) \
+	X(0x51, "MLOAD", 3, 1, 1) \
+	X(0x52, "MSTORE", 3, 2, 0) \
+	X(0x53, "MSTORE8", 3, 2, 0) \
+	X(0x54, "SLOAD", 0, 1, 1) \
+	X(0x55, "SSTORE", 0, 2, 0) \
+	X(0x56, "JUMP", 8, 1, 0) \
+	X(0x57, "JUMPI", 10, 2, 0) \
+	X(0x58, "PC", 2, 0, 1) \
+	X(0x59, "MSIZE", 2, 0, 1) \
+	X(0x5a, "GAS", 2, 0, 1) \
+	X(0x5b, "JUMPDEST", 1, 0, 0) \
+	X(0x5c, "TLOAD", 100, 1, 1) \
+	X(0x5d, "TSTORE", 100, 2, 0) \
+	X(0x5e, "MCOPY", 3, 3, 0) \
+	X(0x5f, "PUSH0", 2, 0, 1) \
+	X(0x60, "PUSH1", 3, 0, 1) \
+	X(0x61, "PUSH2", 3, 0, 1) \
+	X(0x62, "PUSH3", 3, 0, 1) \
+	X(0x63, "PUSH4", 3, 0, 1) \
+	X(0x64, "PUSH5", 3, 0, 1) \
+	X(0x65, "PUSH6", 3, 0, 1) \
+	X(0x66, "PUSH7", 3, 0, 1) \
+	X(0x67, "PUSH8", 3, 0, 1) \
+	X(0x68, "PUSH9", 3, 0, 1) \
+	X(0x69, "PUSH10", 3, 0, 1) \
+	X(0x6a, "PUSH11", 3, 0, 1) \
+	X(0x6b, "PUSH12", 3, 0, 1) \
+	X(0x6c, "PUSH13", 3, 0, 1) \
+	X(0x6d, "PUSH14", 3, 0, 1) \
+	X(0x6e, "PUSH15", 3, 0, 1) \
+	X(0x6f, "PUSH16", 3, 0, 1) \
+	X(0x70, "PUSH17", 3, 0, 1) \
+	X(0x71, "PUSH18", 3, 0, 1) \
+	X(0x72, "PUSH19", 3, 0, 1) \
+	X(0x73, "PUSH20", 3, 0, 1) \
+	X(0x74, "PUSH21", 3, 0, 1) \
+	X(0x75, "PUSH22", 3, 0, 1) \
+	X(0x76, "PUSH23", 3, 0, 1) \
+	X(0x77, "PUSH24", 3, 0, 1) \
+	X(0x78, "PUSH25", 3, 0, 1) \
+	X(0x79, "PUSH26", 3, 0, 1) \
+	X(0x7a, "PUSH27", 3, 0, 1) \
+	X(0x7b, "PUSH28", 3, 0, 1) \
+	X(0x7c, "PUSH29", 3, 0, 1) \
+	X(0x7d, "PUSH30", 3, 0, 1) \
+	X(0x7e, "PUSH31", 3, 0, 1) \
+	X(0x7f, "PUSH32", 3, 0, 1) \
+	X(0x80, "DUP1", 3, 1, 2) \
+	X(0x81, "DUP2", 3, 2, 3) \
+	X(0x82, "DUP3", 3, 3, 4) \
+	X(0x83, "DUP4", 3, 4, 5) \
+	X(0x84, "DUP5", 3, 5, 6) \
+	X(0x85, "DUP6", 3, 6, 7) \
+	X(0x86, "DUP7", 3, 7, 8) \
+	X(0x87, "DUP8", 3, 8, 9) \
+	X(0x88, "DUP9", 3, 9, 10) \
+	X(0x89, "DUP10", 3, 10, 11) \
+	X(0x8a, "DUP11", 3, 11, 12) \
+	X(0x8b, "DUP12", 3, 12, 13) \
+	X(0x8c, "DUP13", 3, 13, 14) \
+	X(0x8d, "DUP14", 3, 14, 15) \
+	X(0x8e, "DUP15", 3, 15, 16) \
+	X(0x8f, "DUP16", 3, 16, 17) \
+	X(0x90, "SWAP1", 3, 2, 2) \
+	X(0x91, "SWAP2", 3, 3, 3) \
+	X(0x92, "SWAP3", 3, 4, 4) \
+	X(0x93, "SWAP4", 3, 5, 5) \
+	X(0x94, "SWAP5", 3, 6, 6) \
+	X(0x95, "SWAP6", 3, 7, 7) \
+	X(0x96, "SWAP7", 3, 8, 8) \
+	X(0x97, "SWAP8", 3, 9, 9) \
+	X(0x98, "SWAP9", 3, 10, 10) \
+	X(0x99, "SWAP10", 3, 11, 11) \
+	X(0x9a, "SWAP11", 3, 12, 12) \
+	X(0x9b, "SWAP12", 3, 13, 13) \
+	X(0x9c, "SWAP13", 3, 14, 14) \
+	X(0x9d, "SWAP14", 3, 15, 15) \
+	X(0x9e, "SWAP15", 3, 16, 16) \
+	X(0x9f, "SWAP16", 3, 17, 17) \
+	X(0xa0, "LOG0", 375, 2, 0) \
+	X(0xa1, "LOG1", 750, 3, 0) \
+	X(0xa2, "LOG2", 1125, 4, 0) \
+	X(0xa3, "LOG3", 1500, 5, 0) \
+	X(0xa4, "LOG4", 1875, 6, 0) \
+	X(0xf0, "CREATE", G_CREATE, 3, 1) \
+	X(0xf1, "CALL", 0, 7, 1) \
+	X(0xf2, "CALLCODE", 0, 7, 1) \
+	X(0xf3, "RETURN", 0, 2, 0) \
+	X(0xf4, "DELEGATECALL", 0, 6, 1) \
+	X(0xf5, "CREATE2", G_CREATE, 4, 1) \
+	X(0xfa, "STATICCALL", 0, 6, 1) \
+	X(0xfd, "REVERT", 0, 2, 0) \
+	X(0xfe, "INVALID", 0, 0, 0) \
+	X(0xff, "SELFDESTRUCT", 0, 1, 0)
 
-#define OP(code, nm, g, po, pu) [code] = { nm, g, po, pu }
-static const struct opinfo opinfo[256] = {
-	OP(0x00, "STOP", 0, 0, 0),
-	OP(0x01, "ADD", 3, 2, 1), OP(0x02, "MUL", 5, 2, 1), OP(0x03, "SUB", 3, 2, 1),
-	OP(0x04, "DIV", 5, 2, 1), OP(0x05, "SDIV", 5, 2, 1), OP(0x06, "MOD", 5, 2, 1),
-	OP(0x07, "SMOD", 5, 2, 1), OP(0x08, "ADDMOD", 8, 3, 1), OP(0x09, "MULMOD", 8, 3, 1),
-	OP(0x0a, "EXP", 10, 2, 1), OP(0x0b, "SIGNEXTEND", 5, 2, 1),
-	OP(0x10, "LT", 3, 2, 1), OP(0x11, "GT", 3, 2, 1), OP(0x12, "SLT", 3, 2, 1),
-	OP(0x13, "SGT", 3, 2, 1), OP(0x14, "EQ", 3, 2, 1), OP(0x15, "ISZERO", 3, 1, 1),
-	OP(0x16, "AND", 3, 2, 1), OP(0x17, "OR", 3, 2, 1), OP(0x18, "XOR", 3, 2, 1),
-	OP(0x19, "NOT", 3, 1, 1), OP(0x1a, "BYTE", 3, 2, 1), OP(0x1b, "SHL", 3, 2, 1),
-	OP(0x1c, "SHR", 3, 2, 1), OP(0x1d, "SAR", 3, 2, 1),
-	OP(0x20, "KECCAK256", 30, 2, 1),
-	OP(0x30, "ADDRESS", 2, 0, 1), OP(0x31, "BALANCE", 0, 1, 1), OP(0x32, "ORIGIN", 2, 0, 1),
-	OP(0x33, "CALLER", 2, 0, 1), OP(0x34, "CALLVALUE", 2, 0, 1),
-	OP(0x35, "CALLDATALOAD", 3, 1, 1), OP(0x36, "CALLDATASIZE", 2, 0, 1),
-	OP(0x37, "CALLDATACOPY", 3, 3, 0), OP(0x38, "CODESIZE", 2, 0, 1),
-	OP(0x39, "CODECOPY", 3, 3, 0), OP(0x3a, "GASPRICE", 2, 0, 1),
-	OP(0x3b, "EXTCODESIZE", 0, 1, 1), OP(0x3c, "EXTCODECOPY", 0, 4, 0),
-	OP(0x3d, "RETURNDATASIZE", 2, 0, 1), OP(0x3e, "RETURNDATACOPY", 3, 3, 0),
-	OP(0x3f, "EXTCODEHASH", 0, 1, 1),
-	OP(0x40, "BLOCKHASH", 20, 1, 1), OP(0x41, "COINBASE", 2, 0, 1),
-	OP(0x42, "TIMESTAMP", 2, 0, 1), OP(0x43, "NUMBER", 2, 0, 1),
-	OP(0x44, "PREVRANDAO", 2, 0, 1), OP(0x45, "GASLIMIT", 2, 0, 1),
-	OP(0x46, "CHAINID", 2, 0, 1), OP(0x47, "SELFBALANCE", 5, 0, 1),
-	OP(0x48, "BASEFEE", 2, 0, 1), OP(0x49, "BLOBHASH", 3, 1, 1),
-	OP(0x4a, "BLOBBASEFEE", 2, 0, 1),
-	OP(0x50, "POP", 2, 1, 0), OP(0x51, "MLOAD", 3, 1, 1), OP(0x52, "MSTORE", 3, 2, 0),
-	OP(0x53, "MSTORE8", 3, 2, 0), OP(0x54, "SLOAD", 0, 1, 1), OP(0x55, "SSTORE", 0, 2, 0),
-	OP(0x56, "JUMP", 8, 1, 0), OP(0x57, "JUMPI", 10, 2, 0), OP(0x58, "PC", 2, 0, 1),
-	OP(0x59, "MSIZE", 2, 0, 1), OP(0x5a, "GAS", 2, 0, 1), OP(0x5b, "JUMPDEST", 1, 0, 0),
-	OP(0x5c, "TLOAD", 100, 1, 1), OP(0x5d, "TSTORE", 100, 2, 0),
-	OP(0x5e, "MCOPY", 3, 3, 0), OP(0x5f, "PUSH0", 2, 0, 1),
-#define PUSH(n) OP(0x5f + n, "PUSH" #n, 3, 0, 1)
-	PUSH(1), PUSH(2), PUSH(3), PUSH(4), PUSH(5), PUSH(6), PUSH(7), PUSH(8),
-	PUSH(9), PUSH(10), PUSH(11), PUSH(12), PUSH(13), PUSH(14), PUSH(15), PUSH(16),
-	PUSH(17), PUSH(18), PUSH(19), PUSH(20), PUSH(21), PUSH(22), PUSH(23), PUSH(24),
-	PUSH(25), PUSH(26), PUSH(27), PUSH(28), PUSH(29), PUSH(30), PUSH(31), PUSH(32),
-#define DUP(n) OP(0x7f + n, "DUP" #n, 3, n, n + 1)
-	DUP(1), DUP(2), DUP(3), DUP(4), DUP(5), DUP(6), DUP(7), DUP(8),
-	DUP(9), DUP(10), DUP(11), DUP(12), DUP(13), DUP(14), DUP(15), DUP(16),
-#define SWAP(n) OP(0x8f + n, "SWAP" #n, 3, n + 1, n + 1)
-	SWAP(1), SWAP(2), SWAP(3), SWAP(4), SWAP(5), SWAP(6), SWAP(7), SWAP(8),
-	SWAP(9), SWAP(10), SWAP(11), SWAP(12), SWAP(13), SWAP(14), SWAP(15), SWAP(16),
-	OP(0xa0, "LOG0", 375, 2, 0), OP(0xa1, "LOG1", 750, 3, 0), OP(0xa2, "LOG2", 1125, 4, 0),
-	OP(0xa3, "LOG3", 1500, 5, 0), OP(0xa4, "LOG4", 1875, 6, 0),
-	OP(0xf0, "CREATE", G_CREATE, 3, 1), OP(0xf1, "CALL", 0, 7, 1),
-	OP(0xf2, "CALLCODE", 0, 7, 1), OP(0xf3, "RETURN", 0, 2, 0),
-	OP(0xf4, "DELEGATECALL", 0, 6, 1), OP(0xf5, "CREATE2", G_CREATE, 4, 1),
-	OP(0xfa, "STATICCALL", 0, 6, 1), OP(0xfd, "REVERT", 0, 2, 0),
-	OP(0xfe, "INVALID", 0, 0, 0), OP(0xff, "SELFDESTRUCT", 0, 1, 0),
+#define NAME_ENTRY(code, name, gas, pops, pushes) [code] = name,
+static const char *const opnames[256] = { OPCODES(NAME_ENTRY) };
+#undef NAME_ENTRY
+
+/* What the dispatch prologue needs, packed: the constant gas, and the
+ * stack heights (as byte offsets, to spare a shift) the instruction may
+ * start from: min for its pops, min + span for room to push.  An undefined
+ * opcode passes both checks and reaches op_invalid. */
+struct hot {
+	uint16_t gas; /* the largest constant cost, CREATE's, is 32000 */
+	uint16_t min, span; /* at most 1024 * 32 */
+	uint16_t unused; /* makes an entry 8 bytes, one scaled index */
 };
-#undef PUSH
-#undef DUP
-#undef SWAP
-#undef OP
+#define GROWTH(pops, pushes) ((pushes) > (pops) ? (pushes) - (pops) : 0)
+#define HOT_ENTRY(code, name, gas, pops, pushes)                               \
+	[code] = { gas, (pops) * 32, (EVM_STACK_LIMIT - GROWTH(pops, pushes) - (pops)) * 32, 0 },
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
+static const struct hot hot[256] = {
+	[0 ... 255] = { 0, 0, EVM_STACK_LIMIT * 32, 0 },
+	OPCODES(HOT_ENTRY)
+};
+#pragma GCC diagnostic pop
+#undef HOT_ENTRY
+#undef GROWTH
 
 const char *
 evm_opcode_name(uint8_t op)
 {
-	return op == 0xfe ? "INVALID" : opinfo[op].name;
+	return opnames[op];
 }
 
 const char *
@@ -429,7 +543,7 @@ trace_step(const struct frame *f, size_t pc, uint8_t op, int64_t gas,
 	   const struct u256 *stack, size_t depth, int64_t refund)
 {
 	struct evm_trace_step step = {
-		.pc = (uint32_t)pc, .op = op, .gas = gas, .gas_cost = opinfo[op].gas,
+		.pc = (uint32_t)pc, .op = op, .gas = gas, .gas_cost = hot[op].gas,
 		.stack = stack, .stack_len = depth, .mem_size = f->mem_size,
 		.depth = f->msg->depth + 1, .refund = refund,
 	};
@@ -479,15 +593,18 @@ evm_execute(const struct evm_host *host, const struct evm_env *env,
 #pragma GCC diagnostic pop
 	static const struct u256 word_len = { { 32, 0, 0, 0 } }, byte_len = { { 1, 0, 0, 0 } };
 	static const struct u256 zero_word;
+	/* With a tracer every opcode first goes through op_trace, so that the
+	 * untraced loop carries no test for it. */
+	static const void *traced[256] = { [0 ... 255] = &&op_trace };
+	const void *const *table = host->trace != NULL ? traced : labels;
 	struct frame f = { .host = host, .env = env, .msg = msg };
 	struct u256 *stack = xreallocarray(NULL, EVM_STACK_LIMIT, sizeof(*stack));
 	struct u256 *sp = stack; /* the next free slot; the top is sp[-1] */
 	uint8_t *jd_own = NULL;
 	int64_t gas = msg->gas, refund = 0;
 	enum evm_status status = EVM_SUCCESS;
-	bool tracing = host->trace != NULL;
 	size_t pc = 0;
-	uint8_t op;
+	unsigned op;
 
 	memset(res, 0, sizeof(*res));
 
@@ -495,32 +612,34 @@ evm_execute(const struct evm_host *host, const struct evm_env *env,
 #define DISPATCH()                                                             \
 	do {                                                                   \
 		op = likely(pc < code_len) ? code[pc] : 0x00;                  \
-		if (unlikely(tracing))                                         \
-			trace_step(&f, pc, op, gas, stack, (size_t)(sp - stack), refund); \
-		if (unlikely((size_t)(sp - stack) < opinfo[op].pops))          \
-			goto underflow;                                        \
-		if (unlikely((size_t)(sp - stack) - opinfo[op].pops + opinfo[op].pushes > \
-			     EVM_STACK_LIMIT))                                 \
-			goto overflow;                                         \
-		if (unlikely(gas < opinfo[op].gas))                            \
+		if (unlikely((size_t)((char *)sp - (char *)stack) - hot[op].min > \
+			     hot[op].span))                                    \
+			goto stack_error;                                      \
+		gas -= hot[op].gas;                                            \
+		if (unlikely(gas < 0))                                         \
 			goto oog;                                              \
-		gas -= opinfo[op].gas;                                         \
-		goto *labels[op];                                              \
+		goto *table[op];                                               \
 	} while (0)
 #define NEXT()                                                                 \
 	do {                                                                   \
 		pc++;                                                          \
 		DISPATCH();                                                    \
 	} while (0)
+/* gas never has its address taken, so that it can live in a register:
+ * helpers that charge work on a copy. */
 #define CHARGE(c)                                                              \
 	do {                                                                   \
-		if (!charge(&gas, (c)))                                        \
+		uint64_t c_ = (c);                                             \
+		if ((uint64_t)gas < c_)                                        \
 			goto oog;                                              \
+		gas -= (int64_t)c_;                                            \
 	} while (0)
 #define MEM(off, len)                                                          \
 	do {                                                                   \
-		if (!mem_expand(&f, &gas, (off), (len)))                       \
+		int64_t g_ = gas;                                              \
+		if (!mem_expand(&f, &g_, (off), (len)))                        \
 			goto oog;                                              \
+		gas = g_;                                                      \
 	} while (0)
 #define BINOP(fn)                                                              \
 	do {                                                                   \
@@ -542,6 +661,10 @@ evm_execute(const struct evm_host *host, const struct evm_env *env,
 
 	DISPATCH();
 
+op_trace:
+	/* The prologue has charged the constant gas; report the state before. */
+	trace_step(&f, pc, op, gas + hot[op].gas, stack, (size_t)(sp - stack), refund);
+	goto *labels[op];
 op_stop:
 	goto done;
 op_add:
@@ -846,16 +969,28 @@ op_push0:
 	PUSHW(u256_from_u64(0));
 op_push: {
 	size_t n = (size_t)op - 0x5f;
+	const uint8_t *p = code + pc + 1;
 
 	if (likely(pc + n < code_len)) {
-		u256_from_be(sp, code + pc + 1, n);
+		if (n <= 8) {
+			/* The common short pushes fit one limb. */
+			uint64_t v = 0;
+
+			for (size_t i = 0; i < n; i++)
+				v = v << 8 | p[i];
+			*sp = u256_from_u64(v);
+		} else {
+			uint8_t buf[32] = { 0 };
+
+			memcpy(buf + 32 - n, p, n);
+			u256_from_be32(sp, buf);
+		}
 	} else {
 		/* PUSH data cut short by the end of code reads as zeros. */
 		uint8_t buf[32] = { 0 };
-		size_t have = code_len - pc - 1;
 
-		memcpy(buf, code + pc + 1, have);
-		u256_from_be(sp, buf, n);
+		memcpy(buf + 32 - n, p, code_len - pc - 1);
+		u256_from_be32(sp, buf);
 	}
 	sp++;
 	pc += n;
@@ -897,13 +1032,16 @@ op_log: {
 op_create:
 op_create2: {
 	enum call_outcome o;
+	int64_t g;
 	bool two = op == 0xf5;
 	struct u256 value = sp[-1], off = sp[-2], len = sp[-3];
 	struct u256 salt = two ? sp[-4] : u256_from_u64(0);
 
 	sp -= two ? 3 : 2;
-	o = do_create(&f, &gas, &refund, two ? EVM_CREATE2 : EVM_CREATE, &value, &off, &len,
+	g = gas;
+	o = do_create(&f, &g, &refund, two ? EVM_CREATE2 : EVM_CREATE, &value, &off, &len,
 		      two ? &salt : NULL, &sp[-1]);
+	gas = g;
 	if (o == CALL_HALT_OOG)
 		goto oog;
 	if (o == CALL_HALT_STATIC) {
@@ -922,15 +1060,18 @@ op_staticcall: {
 	struct u256 a[7];
 	enum call_outcome o;
 	size_t n = has_value ? 7 : 6;
+	int64_t g;
 
 	for (size_t i = 0; i < n; i++)
 		a[i] = sp[-1 - (ptrdiff_t)i];
 	sp -= n - 1;
+	g = gas;
 	if (has_value)
-		o = do_call(&f, &gas, &refund, kind, &a[0], &a[1], &a[2], &a[3], &a[4], &a[5], &a[6], &sp[-1]);
+		o = do_call(&f, &g, &refund, kind, &a[0], &a[1], &a[2], &a[3], &a[4], &a[5], &a[6], &sp[-1]);
 	else
-		o = do_call(&f, &gas, &refund, kind, &a[0], &a[1], &zero_word, &a[2], &a[3], &a[4], &a[5],
+		o = do_call(&f, &g, &refund, kind, &a[0], &a[1], &zero_word, &a[2], &a[3], &a[4], &a[5],
 			    &sp[-1]);
+	gas = g;
 	if (o == CALL_HALT_OOG)
 		goto oog;
 	if (o == CALL_HALT_STATIC) {
@@ -971,11 +1112,8 @@ op_selfdestruct: {
 op_invalid:
 	status = EVM_INVALID_OPCODE;
 	goto halt;
-underflow:
-	status = EVM_STACK_UNDERFLOW;
-	goto halt;
-overflow:
-	status = EVM_STACK_OVERFLOW;
+stack_error:
+	status = (size_t)(sp - stack) < hot[op].min / 32 ? EVM_STACK_UNDERFLOW : EVM_STACK_OVERFLOW;
 	goto halt;
 badjump:
 	status = EVM_BAD_JUMP;
