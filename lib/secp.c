@@ -101,6 +101,47 @@ out:
 	return rc;
 }
 
+int
+secp_pubkey_compressed(const struct secp *ctx, uint8_t pub[33], const uint8_t key[32])
+{
+	secp256k1_pubkey pk;
+	size_t len = 33;
+	int rc = -EINVAL;
+
+	if (!secp256k1_ec_pubkey_create(ctx->ctx, &pk, key))
+		goto out;
+	secp256k1_ec_pubkey_serialize(ctx->ctx, pub, &len, &pk, SECP256K1_EC_COMPRESSED);
+	rc = 0;
+out:
+	return rc;
+}
+
+/* libsecp256k1 leaves the key unspecified when it fails, so it works on a
+ * copy; the copy is a secret and is wiped. */
+int
+secp_seckey_tweak_add(const struct secp *ctx, uint8_t key[32], const uint8_t tweak[32])
+{
+	uint8_t k[32];
+	int rc = -EINVAL;
+
+	memcpy(k, key, sizeof k);
+	if (!secp256k1_ec_seckey_tweak_add(ctx->ctx, k, tweak))
+		goto out;
+	memcpy(key, k, sizeof k);
+	rc = 0;
+out:
+	explicit_bzero(k, sizeof k);
+	return rc;
+}
+
+/* Range checks on a scalar need no precomputed tables, so the static
+ * context does. */
+bool
+secp_is_seckey(const uint8_t key[32])
+{
+	return secp256k1_ec_seckey_verify(secp256k1_context_static, key) == 1;
+}
+
 /* parse_compact rejects r or s at or above n and ids above 3; recover then
  * rejects zero r or s and an r with no point on the curve. */
 int

@@ -4,6 +4,7 @@
 #ifndef CHAINBOX_SECP_H
 #define CHAINBOX_SECP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "compat.h"
@@ -29,6 +30,21 @@ int secp_sign(const struct secp *ctx, uint8_t sig[65], const uint8_t hash[32],
 /* Returns: 0; -EINVAL when key is zero or not below the group order.
  * Out: pub, the uncompressed public key as X || Y (no 0x04 prefix). */
 int secp_pubkey(const struct secp *ctx, uint8_t pub[64], const uint8_t key[32]) WARN_UNUSED;
+
+/* Returns: 0; -EINVAL when key is zero or not below the group order.
+ * Out: pub, the compressed public key (SEC 1): 0x02 when Y is even, 0x03
+ * when it is odd, then X.  BIP-32 hashes this form. */
+int secp_pubkey_compressed(const struct secp *ctx, uint8_t pub[33], const uint8_t key[32]) WARN_UNUSED;
+
+/* Adds tweak to key modulo the group order, as BIP-32 derives a child key.
+ * Returns: 0; -EINVAL when key is zero or not below the group order, tweak
+ * is not below the group order, or the sum is zero.
+ * In/Out: key, unchanged on error. */
+int secp_seckey_tweak_add(const struct secp *ctx, uint8_t key[32], const uint8_t tweak[32]) WARN_UNUSED;
+
+/* Returns: whether key is a valid secret key: neither zero nor at or above
+ * the group order.  Needs no context, like secp_recover(). */
+bool secp_is_seckey(const uint8_t key[32]);
 
 /* Recovers the key that signed hash.  Needs no context: recovery handles no
  * secret, so it runs on libsecp256k1's read-only static context, which keeps
