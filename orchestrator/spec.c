@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "eip55.h"
+#include "hdwallet.h"
 #include "hex.h"
 #include "spec.h"
 #include "suggest.h"
@@ -455,30 +456,20 @@ parse_cpu(struct ctx *c, const struct ynode *v, void *dst, const struct field *f
 	*(uint64_t *)dst = milli;
 }
 
-/* BIP-39 mnemonics have 12 to 24 words in steps of three.  The word list
- * and checksum are checked where keys are derived. */
+/* A mnemonic must be one the node can derive keys from: BIP-39 words, the
+ * right count, and a checksum that matches, so that a typo is caught here
+ * rather than when the network starts. */
 static void
 parse_mnemonic(struct ctx *c, const struct ynode *v, void *dst, const struct field *f)
 {
 	const char *s = want_scalar(c, v, "a mnemonic");
-	unsigned words = 0;
-	bool in_word = false;
+	char *cause = NULL;
 
 	if (s == NULL)
 		return;
-	for (const char *p = s; *p != '\0'; p++) {
-		if (*p == ' ') {
-			in_word = false;
-		} else if (islower((unsigned char)*p)) {
-			words += !in_word;
-			in_word = true;
-		} else {
-			err(c, v, "a mnemonic is lowercase words separated by spaces");
-			return;
-		}
-	}
-	if (words < 12 || words > 24 || words % 3 != 0) {
-		err(c, v, "a mnemonic has 12, 15, 18, 21 or 24 words, not %u", words);
+	if (hdwallet_mnemonic_check(&cause, s) != 0) {
+		err(c, v, "%s", cause != NULL ? cause : "invalid mnemonic");
+		free(cause);
 		return;
 	}
 	set_string(dst, s);

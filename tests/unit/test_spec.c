@@ -192,6 +192,20 @@ test_spec_type_errors(void)
 	diag_release(&d);
 }
 
+/* A mistyped mnemonic word is caught when the spec is checked. */
+static void
+test_spec_mnemonic_word(void)
+{
+	struct spec spec;
+	struct diag d;
+
+	CU_ASSERT_EQUAL(load(&spec, &d, "version: 1\nnodes: [{name: v}]\n"
+				       "accounts: {mnemonic: test test test test test test test test test test tesr junk}\n"),
+			-EINVAL);
+	CU_ASSERT_TRUE(has(&d, 3, 22, "'tesr', is not in the BIP-39 English word list; did you mean 'test'?"));
+	diag_release(&d);
+}
+
 static void
 test_spec_network_checks(void)
 {
@@ -422,6 +436,7 @@ main(void)
 		HARNESS_TEST(test_spec_full),
 		HARNESS_TEST(test_spec_three_mistakes),
 		HARNESS_TEST(test_spec_type_errors),
+		HARNESS_TEST(test_spec_mnemonic_word),
 		HARNESS_TEST(test_spec_network_checks),
 		HARNESS_TEST(test_spec_small_tbft_warns),
 		HARNESS_TEST(test_spec_extends_template),
