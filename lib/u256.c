@@ -95,6 +95,28 @@ u256_limbs(const uint64_t *u, int n)
 	return n;
 }
 
+/* Divides hi:lo by d, which the caller guarantees is above hi so that the
+ * quotient fits in 64 bits.  On x86-64 that is one DIV instruction; the
+ * compiler cannot know the quotient fits and would call __udivti3.
+ * Out: *rem.  Returns: the quotient. */
+static inline uint64_t
+u256_div_2by1(uint64_t *rem, uint64_t hi, uint64_t lo, uint64_t d)
+{
+#if defined(__x86_64__)
+	uint64_t q, r;
+
+	__asm__("divq %4" : "=a"(q), "=d"(r) : "a"(lo), "d"(hi), "rm"(d) : "cc");
+	*rem = r;
+	return q;
+#else
+	u256_u128 n = (u256_u128)hi << 64 | lo;
+	uint64_t q = (uint64_t)(n / d);
+
+	*rem = (uint64_t)(n - (u256_u128)q * d);
+	return q;
+#endif
+}
+
 /* Divides u[0..m) by the single limb d != 0.
  * Out: q[0..m), the quotient, unless q is NULL.  Returns: the remainder. */
 static uint64_t
@@ -104,10 +126,8 @@ u256_div_limb(uint64_t *q, const uint64_t *u, int m, uint64_t d)
 
 	for (int i = m - 1; i >= 0; i--) {
 		/* rem < d keeps every quotient digit within one limb. */
-		u256_u128 cur = (u256_u128)rem << 64 | u[i];
-		uint64_t digit = (uint64_t)(cur / d);
+		uint64_t digit = u256_div_2by1(&rem, rem, u[i], d);
 
-		rem = (uint64_t)(cur - (u256_u128)digit * d);
 		if (q != NULL)
 			q[i] = digit;
 	}
@@ -143,8 +163,17 @@ u256_div_knuth(uint64_t *q, uint64_t *r, const uint64_t *u, int m,
 
 	for (int j = m - n; j >= 0; j--) {
 		u256_u128 num = (u256_u128)un[j + n] << 64 | un[j + n - 1];
-		u256_u128 qhat = num / vn[n - 1];
-		u256_u128 rhat = num - qhat * vn[n - 1];
+		u256_u128 qhat, rhat;
+		uint64_t r64;
+
+		if (un[j + n] < vn[n - 1]) {
+			qhat = u256_div_2by1(&r64, un[j + n], un[j + n - 1], vn[n - 1]);
+			rhat = r64;
+		} else {
+			/* The estimate would not fit in a limb (rare). */
+			qhat = num / vn[n - 1];
+			rhat = num - qhat * vn[n - 1];
+		}
 		uint64_t borrow = 0, top;
 		u256_u128 carry = 0;
 
@@ -225,8 +254,7 @@ u256_divmod(struct u256 *q, struct u256 *rem, const struct u256 *a,
 	if (u256_is_zero(b)) {
 		/* The EVM defines x / 0 and x mod 0 as 0. */
 	} else if (u256_fits_u64(a) && u256_fits_u64(b)) {
-		qw[0] = a->w[0] / b->w[0];
-		rw[0] = a->w[0] % b->w[0];
+		qw[0] = u256_div_2by1(&rw[0], 0, a->w[0], b->w[0]);
 	} else if (u256_lt(a, b)) {
 		memcpy(rw, a->w, sizeof(rw));
 	} else {
