@@ -1,7 +1,7 @@
 /* In-memory world state with a journal (see state.h).
  *
- * Accounts and storage slots live in open-addressing hash tables keyed by
- * XXH3 of the address or slot.  Nothing is ever removed from a table: an
+ * Accounts and storage slots live in open-addressing hash tables with
+ * linear probing, keyed by a multiply-and-fold of the address or slot.  Nothing is ever removed from a table: an
  * account that is destroyed stays as a tombstone with exists == false, and
  * a slot set to zero stays as a zero entry.  That keeps pointers stable, so
  * journal entries can point at accounts and slots directly.
@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <xxhash.h>
 
 #include "keccak.h"
 #include "mpt.h"
@@ -67,6 +66,10 @@ struct jentry {
 struct state {
 	struct account **v;
 	size_t cap, n;
+	/* The account looked up last: the host asks about the same account
+	 * many times in a row (balance, code, storage of the running
+	 * contract).  A cache, so lookups through a const state may set it. */
+	struct account *last;
 	struct jentry *journal;
 	size_t njournal, ajournal;
 	uint64_t epoch;
@@ -130,10 +133,46 @@ state_free(struct state *s)
 	free(s);
 }
 
+/* Spreads a 64-bit word over all bits (the finaliser of splitmix64), so
+ * that keys with only low bits set (slots 0, 1, 2...) still scatter. */
+static inline uint64_t
+mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+static inline uint64_t
+rotl(uint64_t x, unsigned n)
+{
+	return x << n | x >> (64 - n);
+}
+
+static size_t
+hash_address(const uint8_t addr[20])
+{
+	uint64_t a, b;
+	uint32_t c;
+
+	memcpy(&a, addr, 8);
+	memcpy(&b, addr + 8, 8);
+	memcpy(&c, addr + 16, 4);
+	return (size_t)mix64(a ^ rotl(b, 21) ^ rotl(c, 42));
+}
+
+static size_t
+hash_slot(const struct u256 *k)
+{
+	return (size_t)mix64(k->w[0] ^ rotl(k->w[1], 17) ^ rotl(k->w[2], 31) ^ rotl(k->w[3], 47));
+}
+
 static struct account **
 account_bucket(struct account **v, size_t cap, const uint8_t addr[20])
 {
-	size_t i = (size_t)XXH3_64bits(addr, 20) & (cap - 1);
+	size_t i = hash_address(addr) & (cap - 1);
 
 	while (v[i] != NULL && memcmp(v[i]->addr, addr, 20) != 0)
 		i = (i + 1) & (cap - 1);
@@ -143,9 +182,16 @@ account_bucket(struct account **v, size_t cap, const uint8_t addr[20])
 static struct account *
 account_find(const struct state *s, const uint8_t addr[20])
 {
+	struct account *a;
+
+	if (s->last != NULL && memcmp(s->last->addr, addr, 20) == 0)
+		return s->last;
 	if (s->cap == 0)
 		return NULL;
-	return *account_bucket(s->v, s->cap, addr);
+	a = *account_bucket(s->v, s->cap, addr);
+	if (a != NULL)
+		((struct state *)s)->last = a;
+	return a;
 }
 
 static void
@@ -167,25 +213,26 @@ accounts_grow(struct state *s)
 static struct account *
 account_get(struct state *s, const uint8_t addr[20])
 {
-	struct account **b, *a;
+	struct account **b, *a = account_find(s, addr);
 
+	if (a != NULL)
+		return a;
 	if (4 * (s->n + 1) > 3 * s->cap)
 		accounts_grow(s);
 	b = account_bucket(s->v, s->cap, addr);
-	if (*b != NULL)
-		return *b;
 	a = xcalloc(1, sizeof(*a));
 	memcpy(a->addr, addr, 20);
 	memcpy(a->code_hash, empty_code_hash, 32);
 	*b = a;
 	s->n++;
+	s->last = a;
 	return a;
 }
 
 static struct slot *
 slot_bucket(struct slot *v, size_t cap, const struct u256 *key)
 {
-	size_t i = (size_t)XXH3_64bits(key, sizeof(*key)) & (cap - 1);
+	size_t i = hash_slot(key) & (cap - 1);
 
 	while (v[i].used && memcmp(&v[i].key, key, sizeof(*key)) != 0)
 		i = (i + 1) & (cap - 1);
