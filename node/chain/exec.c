@@ -31,8 +31,8 @@ struct exec {
 	size_t nlogs, alogs;
 	struct jd_entry *jd;
 	size_t jd_cap, jd_n;
-	/* Set when something this node cannot do was reached (a precompile
-	 * not built, an allocation that failed): the transaction is then
+	/* Set when something this node cannot do was reached (an allocation
+	 * that failed, a modexp operand over its cap): the transaction is then
 	 * undone whole rather than given a result that may be wrong. */
 	int abort_rc;
 	const char *abort_why;
@@ -250,8 +250,8 @@ run_precompile(struct exec *x, unsigned id, const struct evm_message *msg,
 
 	if (rc != 0 && x->abort_rc == 0) {
 		x->abort_rc = rc;
-		x->abort_why = rc == -ENOSYS ? "the KZG point evaluation precompile (0x0a) is not built"
-					     : "a precompile could not run on this node";
+		x->abort_why = "a precompile could not run on this node (out of memory, or a modexp "
+			       "operand over its size cap)";
 	}
 	if (rc != 0 || !pr.success) {
 		out->status = EVM_PRECOMPILE_FAILURE;

@@ -57,9 +57,9 @@ void exec_set_tracer(struct exec *x,
  * Returns: 0 when applied (the receipt says whether it reverted); -EINVAL
  * for an invalid transaction, with *why set to a static reason in the
  * official tests' words ("TransactionException.INTRINSIC_GAS_TOO_LOW") and
- * the state unchanged; -ENOSYS (or -ENOMEM, -E2BIG) when the transaction
- * reached something this node cannot run, such as a precompile not built,
- * with *why saying what and the state unchanged.
+ * the state unchanged; -ENOMEM, -E2BIG or -EIO when the transaction
+ * reached something this node cannot run (see precompile_run()), with
+ * *why saying what and the state unchanged.
  * Out: *r, released with exec_receipt_release().
  * In: gas_available, the block's gas not yet used; blob_gas_available,
  * likewise for blob gas. */

@@ -1,10 +1,11 @@
-/* The precompiled contracts 0x01 to 0x09 (Cancun), table-driven.
+/* The precompiled contracts 0x01 to 0x0a (Cancun), table-driven.
  *
  * Every contract is priced before it runs, so input sizes that gas cannot
  * pay for never reach an allocation.  The hashes come from libcrypto,
  * ecrecover from libsecp256k1 and modexp from GMP; alt_bn128 (EIP-196 and
- * EIP-197) and blake2f (EIP-152) are written here, since Debian ships no
- * library for them. */
+ * EIP-197) and blake2f (EIP-152) are written here, and the KZG point
+ * evaluation (EIP-4844) uses BLS12-381 from bls12_381.c, since Debian
+ * ships no library for them. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include <openssl/evp.h>
 #include <openssl/ripemd.h>
 
+#include "bls12_381.h"
 #include "precompiles.h"
 #include "secp.h"
 
@@ -1638,27 +1640,101 @@ out:
 }
 
 /* ------------------------------------------------------------------------
- * 0x0a point evaluation (EIP-4844): a flat 50000 gas.  Verifying the KZG
- * proof needs a BLS12-381 pairing, which is not built yet, so a call the
- * gas pays for reports -ENOSYS rather than a wrong answer. */
+ * 0x0a point evaluation (EIP-4844): a flat 50000 gas.  The input is
+ * versioned_hash (32), z (32), y (32), commitment (48) and proof (48); the
+ * call proves that the polynomial committed to takes the value y at z. */
 
 #define POINT_EVALUATION_GAS 50000
+#define POINT_EVALUATION_INPUT_LEN 192
+#define VERSIONED_HASH_VERSION_KZG 0x01
+#define FIELD_ELEMENTS_PER_BLOB 4096
+
+/* BLS_MODULUS, the order r of the BLS12-381 groups, big-endian. */
+static const uint8_t BLS_MODULUS[32] = {
+	0x73, 0xed, 0xa7, 0x53, 0x29, 0x9d, 0x7d, 0x48, 0x33, 0x39, 0xd8, 0x08, 0x09, 0xa1, 0xd8, 0x05,
+	0x53, 0xbd, 0xa4, 0x02, 0xff, 0xfe, 0x5b, 0xfe, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x01,
+};
+
+/* [tau]G2 from the Ethereum mainnet KZG ceremony, compressed: g2_monomial[1]
+ * of consensus-specs' presets/mainnet/trusted_setups/trusted_setup_4096.json
+ * (line 8200), which is also the second G2 point of c-kzg-4844's
+ * src/trusted_setup.txt (line 4100).  The first, g2_monomial[0], is the
+ * generator. */
+static const uint8_t KZG_SETUP_G2_TAU[BLS12_381_G2_LEN] = {
+	0xb5, 0xbf, 0xd7, 0xdd, 0x8c, 0xde, 0xb1, 0x28, 0x84, 0x3b, 0xc2, 0x87, 0x23, 0x0a, 0xf3, 0x89,
+	0x26, 0x18, 0x70, 0x75, 0xcb, 0xfb, 0xef, 0xa8, 0x10, 0x09, 0xa2, 0xce, 0x61, 0x5a, 0xc5, 0x3d,
+	0x29, 0x14, 0xe5, 0x87, 0x0c, 0xb4, 0x52, 0xd2, 0xaf, 0xaa, 0xab, 0x24, 0xf3, 0x49, 0x9f, 0x72,
+	0x18, 0x5c, 0xbf, 0xee, 0x53, 0x49, 0x27, 0x14, 0x73, 0x44, 0x29, 0xb7, 0xb3, 0x86, 0x08, 0xe2,
+	0x39, 0x26, 0xc9, 0x11, 0xcc, 0xec, 0xea, 0xc9, 0xa3, 0x68, 0x51, 0x47, 0x7b, 0xa4, 0xc6, 0x0b,
+	0x08, 0x70, 0x41, 0xde, 0x62, 0x10, 0x00, 0xed, 0xc9, 0x8e, 0xda, 0xda, 0x20, 0xc1, 0xde, 0xf2,
+};
 
 static uint64_t
 gas_point_evaluation(const uint8_t *in, size_t len)
 {
-	(void)in;
-	(void)len;
 	return POINT_EVALUATION_GAS;
 }
 
+/* The consensus-specs' verify_kzg_proof_impl: with C the commitment and
+ * pi the proof, the claim holds when
+ *     e(C - [y]G1, -G2) * e(pi, [tau]G2 - [z]G2) = 1,
+ * that is, when (C - y) / (tau - z) is what pi commits to.  z and y must
+ * be canonical field elements, below BLS_MODULUS, and both points must
+ * decode into G1; every failure is an invalid input. */
 static int
 run_point_evaluation(struct precompile_result *out, const uint8_t *in, size_t len)
 {
-	(void)out;
-	(void)in;
-	(void)len;
-	return -ENOSYS;
+	const uint8_t *versioned_hash, *z, *y, *commitment, *proof;
+	uint8_t hash[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	struct bls12_381_g1 p[2], g1;
+	struct bls12_381_g2 q[2], g2, tau;
+	int rc = -EINVAL;
+
+	if (len != POINT_EVALUATION_INPUT_LEN)
+		goto out;
+	versioned_hash = in;
+	z = in + 32;
+	y = in + 64;
+	commitment = in + 96;
+	proof = in + 144;
+	if (!EVP_Digest(commitment, BLS12_381_G1_LEN, hash, &n, EVP_sha256(), NULL) || n != 32) {
+		rc = -EIO;
+		goto out;
+	}
+	hash[0] = VERSIONED_HASH_VERSION_KZG;
+	if (memcmp(hash, versioned_hash, 32) != 0)
+		goto out;
+	if (memcmp(z, BLS_MODULUS, 32) >= 0 || memcmp(y, BLS_MODULUS, 32) >= 0)
+		goto out;
+	if (bls12_381_g1_decompress(&p[0], commitment) != 0 ||
+	    bls12_381_g1_decompress(&p[1], proof) != 0)
+		goto out;
+	if (bls12_381_g2_decompress(&tau, KZG_SETUP_G2_TAU) != 0)
+		BUG("the trusted setup's [tau]G2 does not decode");
+
+	/* p[0] = C - [y]G1, q[0] = -G2, q[1] = [tau]G2 - [z]G2 */
+	bls12_381_g1_generator(&g1);
+	bls12_381_g1_mul(&g1, &g1, y);
+	bls12_381_g1_neg(&g1, &g1);
+	bls12_381_g1_add(&p[0], &p[0], &g1);
+	bls12_381_g2_generator(&g2);
+	bls12_381_g2_neg(&q[0], &g2);
+	bls12_381_g2_mul(&g2, &g2, z);
+	bls12_381_g2_neg(&g2, &g2);
+	bls12_381_g2_add(&q[1], &tau, &g2);
+	if (!bls12_381_pairing_check(p, q, 2))
+		goto out;
+
+	rc = output_alloc(out, 64);
+	if (rc != 0)
+		goto out;
+	memset(out->output, 0, 64);
+	out->output[30] = FIELD_ELEMENTS_PER_BLOB >> 8;
+	out->output[31] = FIELD_ELEMENTS_PER_BLOB & 0xff;
+	memcpy(out->output + 32, BLS_MODULUS, 32);
+out:
+	return rc;
 }
 
 /* ------------------------------------------------------------------------

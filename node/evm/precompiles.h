@@ -1,4 +1,4 @@
-/* The precompiled contracts at 0x01 to 0x09, as Cancun runs them.  The
+/* The precompiled contracts at 0x01 to 0x0a, as Cancun runs them.  The
  * interpreter looks an address up, then hands the call over: this module
  * prices it, checks it against the gas given, and runs it.  Nothing here
  * does I/O or keeps state between calls. */
@@ -22,9 +22,7 @@ enum precompile_id {
 	PRECOMPILE_BN_MUL = 7,
 	PRECOMPILE_BN_PAIRING = 8,
 	PRECOMPILE_BLAKE2F = 9,
-	/* EIP-4844's KZG point evaluation.  It is priced, but running it
-	 * needs BLS12-381, which is not built yet: precompile_run() then
-	 * returns -ENOSYS and the transaction must not be applied. */
+	/* EIP-4844's KZG point evaluation, on BLS12-381 (bls12_381.c). */
 	PRECOMPILE_POINT_EVALUATION = 10,
 };
 
@@ -54,7 +52,7 @@ struct precompile_result {
 	size_t output_len; /* 0 on failure */
 };
 
-/* Returns: the contract number (1 to 9) at a 20-byte address, or 0 when no
+/* Returns: the contract number (1 to 10) at a 20-byte address, or 0 when no
  * precompile is active there in Cancun. */
 unsigned precompile_lookup(const uint8_t addr[20]);
 
@@ -73,14 +71,15 @@ const char *precompile_name(unsigned id);
 int precompile_gas(uint64_t *gas, unsigned id, const uint8_t *input, size_t len) WARN_UNUSED;
 
 /* Runs a call.  A call that runs out of gas or is given invalid input (a
- * point off the curve, a blake2f final flag above 1, ...) still returns 0,
- * with out->success false and out->gas_used equal to in->gas, as the EVM
- * wants.  ecrecover with a bad signature succeeds with empty output.
- * Returns: 0; -EINVAL for an id with no contract; -ENOSYS for one not built
- * (0x0a) that the gas would pay for; -ENOMEM when the output
+ * point off the curve, a blake2f final flag above 1, a KZG proof that does
+ * not verify, ...) still returns 0, with out->success false and
+ * out->gas_used equal to in->gas, as the EVM wants.  ecrecover with a bad
+ * signature succeeds with empty output.
+ * Returns: 0; -EINVAL for an id with no contract; -ENOMEM when the output
  * or a working buffer cannot be allocated; -E2BIG for a modexp operand over
- * PRECOMPILE_MODEXP_MAX_LEN that the gas would pay for.  On an error out
- * holds no output and the caller must treat the transaction as not run.
+ * PRECOMPILE_MODEXP_MAX_LEN that the gas would pay for; -EIO when
+ * libcrypto fails to hash.  On an error out holds no output and the caller
+ * must treat the transaction as not run.
  * Out: out, released with precompile_result_release(). */
 int precompile_run(struct precompile_result *out, const struct precompile_call *in) WARN_UNUSED;
 

@@ -6,9 +6,7 @@
  * cases run; objects without any (other forks' Pyspecs) are not counted.
  *
  * A case with "expectException" names a transaction that must be refused,
- * leaving the pre state.  A case whose transaction reaches something this
- * build cannot run (the KZG precompile) is counted as skipped, with the
- * reason.  BLOCKHASH(n) answers keccak256 of n written in
+ * leaving the pre state.  BLOCKHASH(n) answers keccak256 of n written in
  * decimal, as the reference runner does. */
 #include <errno.h>
 #include <inttypes.h>
@@ -307,11 +305,6 @@ run_case(struct ethtest *t, const char *file, const char *name, const json_t *te
 	else
 		rc = exec_tx(x, &r, &why, &b, &tx, sender, b.gas_limit, TX_MAX_BLOB_GAS_PER_BLOCK);
 	tx_release(&tx);
-	if (rc == -ENOSYS) {
-		/* Counted apart, and said, so that nothing looks done that is not. */
-		ethtest_skip(t, file, label, why);
-		goto out;
-	}
 	if (exc != NULL && rc == 0) {
 		ethtest_fail(t, file, label, "expected %s, but the transaction was applied",
 			     json_string_value(exc));
