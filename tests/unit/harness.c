@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "hex.h"
 #include "xalloc.h"
 
 int
@@ -78,4 +79,40 @@ harness_write(const char *dir, const char *name, const char *text)
 		exit(1);
 	}
 	return path;
+}
+
+void
+harness_address(uint8_t a[20], uint8_t tag, uint32_t n)
+{
+	memset(a, 0, 20);
+	a[0] = tag;
+	a[16] = (uint8_t)(n >> 24);
+	a[17] = (uint8_t)(n >> 16);
+	a[18] = (uint8_t)(n >> 8);
+	a[19] = (uint8_t)n;
+}
+
+struct u256
+harness_u256(const char *s)
+{
+	struct u256 v = u256_from_u64(0);
+
+	CU_ASSERT_FATAL(u256_parse(&v, s, strlen(s)) == 0);
+	return v;
+}
+
+bool
+harness_u256_is(struct u256 v, uint64_t want)
+{
+	struct u256 w = u256_from_u64(want);
+
+	return u256_eq(&v, &w);
+}
+
+void
+harness_unhex(uint8_t *out, size_t n, const char *s)
+{
+	size_t len = n;
+
+	CU_ASSERT_FATAL(hex_decode(out, &len, s, strlen(s)) == 0 && len == n);
 }

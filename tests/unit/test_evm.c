@@ -207,38 +207,10 @@ struct world {
 	size_t nsteps, asteps;
 };
 
-static void
-addr_of(uint8_t a[20], uint8_t tag, uint32_t n)
-{
-	memset(a, 0, 20);
-	a[0] = tag;
-	a[16] = (uint8_t)(n >> 24);
-	a[17] = (uint8_t)(n >> 16);
-	a[18] = (uint8_t)(n >> 8);
-	a[19] = (uint8_t)n;
-}
-
 static struct u256
 u(uint64_t v)
 {
 	return u256_from_u64(v);
-}
-
-static struct u256
-w256(const char *hex)
-{
-	struct u256 v;
-
-	CU_ASSERT_FATAL(u256_parse(&v, hex, strlen(hex)) == 0);
-	return v;
-}
-
-static bool
-u256_is(struct u256 v, uint64_t want)
-{
-	struct u256 w = u(want);
-
-	return u256_eq(&v, &w);
 }
 
 static void
@@ -275,20 +247,20 @@ block_hash_fn(void *arg, uint64_t number, uint8_t hash[32])
 static void
 w_init(struct world *w)
 {
-	struct u256 rich = w256("1000000000000000000000000");
+	struct u256 rich = harness_u256("1000000000000000000000000");
 
 	memset(w, 0, sizeof(*w));
 	w->s = state_new();
 	w->x = exec_new(w->s);
 	exec_set_tracer(w->x, record_step, w);
 	exec_set_block_hash(w->x, block_hash_fn, NULL);
-	addr_of(w->b.coinbase, 0xc0, 1);
+	harness_address(w->b.coinbase, 0xc0, 1);
 	w->b.number = 100;
 	w->b.timestamp = 1700000000;
 	w->b.gas_limit = 30000000;
 	w->b.prevrandao = u(0x1234);
 	w->b.chain_id = u(1);
-	addr_of(w->sender, 0x5e, 1);
+	harness_address(w->sender, 0x5e, 1);
 	state_set_balance(w->s, w->sender, &rich);
 	state_end_tx(w->s);
 }
@@ -412,7 +384,7 @@ test_evm_push_add_mstore_return(void)
 	size_t pc_mstore;
 
 	w_init(&w);
-	addr_of(c, 0xcc, 1);
+	harness_address(c, 0xcc, 1);
 	a_push(&a, 2);
 	a_push(&a, 3);
 	a_op(&a, ADD);
@@ -443,7 +415,7 @@ test_evm_memory_expansion(void)
 	size_t pc1, pc2, pc3, pc4, pc5, pc6;
 
 	w_init(&w);
-	addr_of(c, 0xcc, 1);
+	harness_address(c, 0xcc, 1);
 	a_push(&a, 1);
 	a_push(&a, 0x400);
 	pc1 = a_op(&a, MSTORE); /* to 1056 bytes: 33 words, 99 + 2 */
@@ -470,7 +442,7 @@ test_evm_memory_expansion(void)
 	CU_ASSERT_EQUAL(w_cost(&w, pc3), 3);
 	CU_ASSERT_EQUAL(w_cost(&w, pc4), 3 + 11);
 	CU_ASSERT_EQUAL(w_cost(&w, pc5), 2);
-	CU_ASSERT_TRUE(u256_is(w.steps[w_step(&w, 1, pc5) + 1].top, 2049 * 32));
+	CU_ASSERT_TRUE(harness_u256_is(w.steps[w_step(&w, 1, pc5) + 1].top, 2049 * 32));
 	CU_ASSERT_TRUE(w_step(&w, 1, pc6) >= 0);
 	CU_ASSERT_EQUAL(w.r.output_len, 0);
 	/* 21000 + 9 pushes + the instructions above + 2 POPs. */
@@ -508,10 +480,10 @@ test_evm_exp_gas(void)
 	uint8_t c[20];
 
 	w_init(&w);
-	addr_of(c, 0xcc, 1);
+	harness_address(c, 0xcc, 1);
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct asm_ a = { 0 };
-		struct u256 base = w256(cases[i].base), e = w256(cases[i].exponent), got;
+		struct u256 base = harness_u256(cases[i].base), e = harness_u256(cases[i].exponent), got;
 		size_t pc;
 
 		a_push_w(&a, &e);
@@ -523,7 +495,7 @@ test_evm_exp_gas(void)
 		CU_ASSERT_EQUAL(w.r.status, EVM_SUCCESS);
 		CU_ASSERT_EQUAL(w_cost(&w, pc), cases[i].gas);
 		if (cases[i].result != NULL && w.r.output_len == 32) {
-			struct u256 want = w256(cases[i].result);
+			struct u256 want = harness_u256(cases[i].result);
 
 			u256_from_be32(&got, w.r.output);
 			CU_ASSERT_TRUE(u256_eq(&got, &want));
@@ -595,22 +567,22 @@ test_evm_arith_bitwise_families(void)
 	uint8_t c[20];
 
 	w_init(&w);
-	addr_of(c, 0xcc, 1);
+	harness_address(c, 0xcc, 1);
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		const struct opcase *k = &cases[i];
 		struct asm_ a = { 0 };
-		struct u256 v, got, want = w256(k->result);
+		struct u256 v, got, want = harness_u256(k->result);
 		size_t pc;
 
 		if (k->nargs >= 3) {
-			v = w256(k->c);
+			v = harness_u256(k->c);
 			a_push_w(&a, &v);
 		}
 		if (k->nargs >= 2) {
-			v = w256(k->b);
+			v = harness_u256(k->b);
 			a_push_w(&a, &v);
 		}
-		v = w256(k->a);
+		v = harness_u256(k->a);
 		a_push_w(&a, &v);
 		pc = a_op(&a, k->op);
 		a_ret_top(&a);
@@ -643,7 +615,7 @@ test_evm_keccak_copy_log(void)
 	struct u256 t1 = u(0xaa), t2 = u(0xbb);
 
 	w_init(&w);
-	addr_of(c, 0xcc, 1);
+	harness_address(c, 0xcc, 1);
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)(i + 1);
 	a_push(&a, 0);
@@ -719,7 +691,7 @@ test_evm_environment(void)
 	struct u256 v;
 
 	w_init(&w);
-	addr_of(c, 0xcc, 1);
+	harness_address(c, 0xcc, 1);
 	state_set_balance(w.s, c, &(struct u256){ { 1000 } });
 	for (size_t i = 0; i < ARRAY_SIZE(ops); i++) {
 		pcs[i] = a_op(&a, ops[i]);
@@ -766,20 +738,20 @@ test_evm_environment(void)
 		u256_to_be(be, &v);
 		CU_ASSERT_EQUAL(memcmp(be + 12, w.b.coinbase, 20), 0);
 	}
-	CU_ASSERT_TRUE(u256_is(w_slot(&w, c, 3), 77));
-	CU_ASSERT_TRUE(u256_is(w_slot(&w, c, 4), 3));
-	CU_ASSERT_TRUE(u256_is(w_slot(&w, c, 5), a.n));
-	CU_ASSERT_TRUE(u256_is(w_slot(&w, c, 6), 0));
-	CU_ASSERT_TRUE(u256_is(w_slot(&w, c, 8), 1700000000));
-	CU_ASSERT_TRUE(u256_is(w_slot(&w, c, 9), 100));
-	CU_ASSERT_TRUE(u256_is(w_slot(&w, c, 10), 0x1234));
-	CU_ASSERT_TRUE(u256_is(w_slot(&w, c, 11), 30000000));
-	CU_ASSERT_TRUE(u256_is(w_slot(&w, c, 12), 1));
-	CU_ASSERT_TRUE(u256_is(w_slot(&w, c, 13), 1077));
-	CU_ASSERT_TRUE(u256_is(w_slot(&w, c, 14), 0));
-	CU_ASSERT_TRUE(u256_is(w_slot(&w, c, 15), 0));
-	CU_ASSERT_TRUE(u256_is(w_slot(&w, c, 16), pcs[16]));
-	CU_ASSERT_TRUE(u256_is(w_slot(&w, c, 17), 0));
+	CU_ASSERT_TRUE(harness_u256_is(w_slot(&w, c, 3), 77));
+	CU_ASSERT_TRUE(harness_u256_is(w_slot(&w, c, 4), 3));
+	CU_ASSERT_TRUE(harness_u256_is(w_slot(&w, c, 5), a.n));
+	CU_ASSERT_TRUE(harness_u256_is(w_slot(&w, c, 6), 0));
+	CU_ASSERT_TRUE(harness_u256_is(w_slot(&w, c, 8), 1700000000));
+	CU_ASSERT_TRUE(harness_u256_is(w_slot(&w, c, 9), 100));
+	CU_ASSERT_TRUE(harness_u256_is(w_slot(&w, c, 10), 0x1234));
+	CU_ASSERT_TRUE(harness_u256_is(w_slot(&w, c, 11), 30000000));
+	CU_ASSERT_TRUE(harness_u256_is(w_slot(&w, c, 12), 1));
+	CU_ASSERT_TRUE(harness_u256_is(w_slot(&w, c, 13), 1077));
+	CU_ASSERT_TRUE(harness_u256_is(w_slot(&w, c, 14), 0));
+	CU_ASSERT_TRUE(harness_u256_is(w_slot(&w, c, 15), 0));
+	CU_ASSERT_TRUE(harness_u256_is(w_slot(&w, c, 16), pcs[16]));
+	CU_ASSERT_TRUE(harness_u256_is(w_slot(&w, c, 17), 0));
 	{
 		uint8_t want[32];
 		struct u256 wv;
@@ -788,12 +760,12 @@ test_evm_environment(void)
 		u256_from_be32(&wv, want);
 		v = w_slot(&w, c, 100);
 		CU_ASSERT_TRUE(u256_eq(&v, &wv));
-		CU_ASSERT_TRUE(u256_is(w_slot(&w, c, 101), 0));
+		CU_ASSERT_TRUE(harness_u256_is(w_slot(&w, c, 101), 0));
 		block_hash_fn(NULL, 0, want);
 		u256_from_be32(&wv, want);
 		v = w_slot(&w, c, 102);
 		CU_ASSERT_TRUE(u256_eq(&v, &wv));
-		CU_ASSERT_TRUE(u256_is(w_slot(&w, c, 103), 0));
+		CU_ASSERT_TRUE(harness_u256_is(w_slot(&w, c, 103), 0));
 	}
 	/* Bytes 1 and 2 of the calldata, then zeros. */
 	v = w_slot(&w, c, 104);
@@ -834,7 +806,7 @@ test_evm_sstore_table(void)
 	};
 	uint8_t c[20];
 
-	addr_of(c, 0xcc, 1);
+	harness_address(c, 0xcc, 1);
 	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
 		struct world w;
 		struct tx tx = { 0 };
@@ -868,7 +840,7 @@ test_evm_sstore_table(void)
 				rows[i].code, (unsigned long long)w.r.gas_used,
 				(unsigned long long)(pre - refund));
 		CU_ASSERT_EQUAL(w.r.gas_used, pre - refund);
-		CU_ASSERT_TRUE(u256_is(w_slot(&w, c, 0), rows[i].final));
+		CU_ASSERT_TRUE(harness_u256_is(w_slot(&w, c, 0), rows[i].final));
 		w_release(&w);
 	}
 }
@@ -883,7 +855,7 @@ test_evm_refund_across_frames(void)
 {
 	uint8_t c[20];
 
-	addr_of(c, 0xcc, 1);
+	harness_address(c, 0xcc, 1);
 	for (uint64_t len = 1; len <= 2; len++) {
 		struct world w;
 		struct asm_ a = { 0 };
@@ -937,7 +909,7 @@ test_evm_refund_across_frames(void)
 		pre = 200000 - (uint64_t)last->gas;
 		refund = (uint64_t)want_refund < pre / 5 ? (uint64_t)want_refund : pre / 5;
 		CU_ASSERT_EQUAL(w.r.gas_used, pre - refund);
-		CU_ASSERT_TRUE(u256_is(w_slot(&w, c, 1), len == 1 ? 9 : 0));
+		CU_ASSERT_TRUE(harness_u256_is(w_slot(&w, c, 1), len == 1 ? 9 : 0));
 		a_free(&a);
 		w_release(&w);
 	}
@@ -954,7 +926,7 @@ test_evm_sstore_cold_and_sentry(void)
 	size_t pc_l1, pc_l2, pc_s1, pc_s2;
 
 	w_init(&w);
-	addr_of(c, 0xcc, 1);
+	harness_address(c, 0xcc, 1);
 	a_push(&a, 5);
 	pc_l1 = a_op(&a, SLOAD);
 	a_push(&a, 5);
@@ -1021,10 +993,10 @@ test_evm_cold_warm_accounts(void)
 	size_t pc[14];
 
 	w_init(&w);
-	addr_of(c, 0xcc, 1);
-	addr_of(x, 0xdd, 1);
-	addr_of(y, 0xdd, 2);
-	addr_of(callee, 0xcc, 2);
+	harness_address(c, 0xcc, 1);
+	harness_address(x, 0xdd, 1);
+	harness_address(y, 0xdd, 2);
+	harness_address(callee, 0xcc, 2);
 	/* callee: BALANCE(y), then REVERT. */
 	a_push_addr(&b, y);
 	a_op(&b, BALANCE);
@@ -1061,7 +1033,7 @@ test_evm_cold_warm_accounts(void)
 	{
 		uint8_t z[20];
 
-		addr_of(z, 0xdd, 3);
+		harness_address(z, 0xdd, 3);
 		/* callee2 warms z and reverts; z is cold again afterwards. */
 		a_free(&b);
 		a_push_addr(&b, z);
@@ -1069,7 +1041,7 @@ test_evm_cold_warm_accounts(void)
 		a_push(&b, 0);
 		a_push(&b, 0);
 		a_op(&b, REVERT);
-		addr_of(callee, 0xcc, 3);
+		harness_address(callee, 0xcc, 3);
 		w_code(&w, callee, &b);
 		a_call(&a, CALL, 50000, callee, 0, 0, 0, 0, 0);
 		a_op(&a, POP);
@@ -1123,13 +1095,13 @@ test_evm_call_value_costs(void)
 	size_t pc[8];
 
 	w_init(&w);
-	addr_of(c, 0xcc, 1);
-	addr_of(n, 0xdd, 1);
-	addr_of(e, 0xdd, 2);
-	addr_of(m, 0xdd, 3);
-	addr_of(p, 0xdd, 4);
-	addr_of(z, 0xdd, 5);
-	addr_of(e2, 0xdd, 6);
+	harness_address(c, 0xcc, 1);
+	harness_address(n, 0xdd, 1);
+	harness_address(e, 0xdd, 2);
+	harness_address(m, 0xdd, 3);
+	harness_address(p, 0xdd, 4);
+	harness_address(z, 0xdd, 5);
+	harness_address(e2, 0xdd, 6);
 	state_set_balance(w.s, c, &(struct u256){ { 10 } });
 	state_create(w.s, e);
 	state_create(w.s, e2);
@@ -1163,10 +1135,10 @@ test_evm_call_value_costs(void)
 	CU_ASSERT_EQUAL(w_cost(&w, pc[6]), 2600);
 	CU_ASSERT_EQUAL(w_cost(&w, pc[7]), 2600);
 	for (uint64_t i = 0; i < 8; i++)
-		CU_ASSERT_TRUE(u256_is(w_slot(&w, c, i), i == 5 ? 0 : 1));
-	CU_ASSERT_TRUE(u256_is(state_balance(w.s, n), 2));
-	CU_ASSERT_TRUE(u256_is(state_balance(w.s, e), 1));
-	CU_ASSERT_TRUE(u256_is(state_balance(w.s, c), 7));
+		CU_ASSERT_TRUE(harness_u256_is(w_slot(&w, c, i), i == 5 ? 0 : 1));
+	CU_ASSERT_TRUE(harness_u256_is(state_balance(w.s, n), 2));
+	CU_ASSERT_TRUE(harness_u256_is(state_balance(w.s, e), 1));
+	CU_ASSERT_TRUE(harness_u256_is(state_balance(w.s, c), 7));
 	CU_ASSERT_FALSE(state_exists(w.s, m));
 	CU_ASSERT_FALSE(state_exists(w.s, p));
 	/* EIP-161: a call touches; touched empty accounts are removed. */
@@ -1189,8 +1161,8 @@ test_evm_call_63_64(void)
 	int64_t g0, child;
 
 	w_init(&w);
-	addr_of(c, 0xcc, 1);
-	addr_of(callee, 0xcc, 2);
+	harness_address(c, 0xcc, 1);
+	harness_address(callee, 0xcc, 2);
 	a_push(&b, 0);
 	a_push(&b, 0);
 	a_op(&b, RETURN);
@@ -1236,7 +1208,7 @@ test_evm_call_depth_limit(void)
 
 	w_init(&w);
 	exec_set_tracer(w.x, NULL, NULL);
-	addr_of(c, 0xcc, 1);
+	harness_address(c, 0xcc, 1);
 	a_push(&a, 0);
 	a_op(&a, CALLDATALOAD);
 	a_push(&a, 1);
@@ -1256,7 +1228,7 @@ test_evm_call_depth_limit(void)
 	w_code(&w, c, &a);
 	CU_ASSERT_EQUAL_FATAL(w_call(&w, c, data, sizeof(data), 1ull << 40, 0), 0);
 	CU_ASSERT_EQUAL(w.r.status, EVM_SUCCESS);
-	CU_ASSERT_TRUE(u256_is(w_slot(&w, c, 0), EVM_MAX_DEPTH));
+	CU_ASSERT_TRUE(harness_u256_is(w_slot(&w, c, 0), EVM_MAX_DEPTH));
 	a_free(&a);
 	w_release(&w);
 }
@@ -1290,7 +1262,7 @@ test_evm_stack_limits(void)
 
 	w_init(&w);
 	exec_set_tracer(w.x, NULL, NULL);
-	addr_of(c, 0xcc, 1);
+	harness_address(c, 0xcc, 1);
 	for (int i = 0; i < 1024; i++)
 		a_op(&a, PUSH0);
 	run_expect(&w, c, &a, EVM_SUCCESS);
@@ -1330,7 +1302,7 @@ test_evm_jumps(void)
 	uint8_t c[20];
 
 	w_init(&w);
-	addr_of(c, 0xcc, 1);
+	harness_address(c, 0xcc, 1);
 	/* 0: PUSH1 4; 2: JUMP; 3: PUSH1 0x5b (a 0x5b at 4 that is data). */
 	a_push(&a, 4);
 	a_op(&a, JUMP);
@@ -1390,13 +1362,13 @@ test_evm_invalid_opcodes(void)
 	size_t pc;
 
 	w_init(&w);
-	addr_of(c, 0xcc, 1);
+	harness_address(c, 0xcc, 1);
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		a_op(&a, bad[i]);
 		run_expect(&w, c, &a, EVM_INVALID_OPCODE);
 	}
 	/* In a callee: all the callee's gas goes; the caller goes on. */
-	addr_of(callee, 0xcc, 2);
+	harness_address(callee, 0xcc, 2);
 	a_op(&b, INVALID);
 	w_code(&w, callee, &b);
 	pc = a_call(&a, CALL, 1000, callee, 0, 0, 0, 0, 0);
@@ -1405,7 +1377,7 @@ test_evm_invalid_opcodes(void)
 	CU_ASSERT_EQUAL_FATAL(w_call(&w, c, NULL, 0, 100000, 0), 0);
 	CU_ASSERT_EQUAL(w.r.status, EVM_SUCCESS);
 	CU_ASSERT_EQUAL(w_cost(&w, pc), 2600 + 1000);
-	CU_ASSERT_TRUE(u256_is(w_slot(&w, c, 0), 0));
+	CU_ASSERT_TRUE(harness_u256_is(w_slot(&w, c, 0), 0));
 	a_free(&a);
 	a_free(&b);
 	w_release(&w);
@@ -1425,10 +1397,10 @@ test_evm_static_violations(void)
 	static const uint64_t want[NV] = { 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 1 };
 
 	w_init(&w);
-	addr_of(c, 0xcc, 1);
-	addr_of(x, 0xdd, 1);
+	harness_address(c, 0xcc, 1);
+	harness_address(x, 0xdd, 1);
 	for (int i = 0; i < NV; i++)
-		addr_of(callee[i], 0xcc, 10 + (uint32_t)i);
+		harness_address(callee[i], 0xcc, 10 + (uint32_t)i);
 	/* 0: SSTORE */
 	a_push(&b, 1);
 	a_push(&b, 0);
@@ -1534,15 +1506,15 @@ test_evm_static_violations(void)
 	CU_ASSERT_EQUAL_FATAL(w_call(&w, c, NULL, 0, 3000000, 0), 0);
 	CU_ASSERT_EQUAL(w.r.status, EVM_SUCCESS);
 	for (int i = 0; i < NV; i++) {
-		if (!u256_is(w_slot(&w, c, (uint64_t)i), want[i]))
+		if (!harness_u256_is(w_slot(&w, c, (uint64_t)i), want[i]))
 			fprintf(stderr, "static case %d: wrong outcome\n", i);
-		CU_ASSERT_TRUE(u256_is(w_slot(&w, c, (uint64_t)i), want[i]));
+		CU_ASSERT_TRUE(harness_u256_is(w_slot(&w, c, (uint64_t)i), want[i]));
 		if (want[i] == 1) {
 			CU_ASSERT_EQUAL(w_cost(&w, pc[i]), 2600 + 50000);
 		}
 	}
 	CU_ASSERT_EQUAL(w.r.nlogs, 0);
-	CU_ASSERT_TRUE(u256_is(state_balance(w.s, callee[9]), 5));
+	CU_ASSERT_TRUE(harness_u256_is(state_balance(w.s, callee[9]), 5));
 	CU_ASSERT_FALSE(state_exists(w.s, x));
 	a_free(&a);
 	w_release(&w);
@@ -1571,8 +1543,8 @@ test_evm_returndatacopy_bounds(void)
 	uint8_t c[20], callee[20];
 
 	w_init(&w);
-	addr_of(c, 0xcc, 1);
-	addr_of(callee, 0xcc, 2);
+	harness_address(c, 0xcc, 1);
+	harness_address(callee, 0xcc, 2);
 	a_push(&b, 0x42);
 	a_ret_top(&b);
 	w_code(&w, callee, &b);
@@ -1608,9 +1580,9 @@ test_evm_returndata_after_failure(void)
 	uint8_t c[20], reverter[20], halter[20];
 
 	w_init(&w);
-	addr_of(c, 0xcc, 1);
-	addr_of(reverter, 0xcc, 2);
-	addr_of(halter, 0xcc, 3);
+	harness_address(c, 0xcc, 1);
+	harness_address(reverter, 0xcc, 2);
+	harness_address(halter, 0xcc, 3);
 	a_push(&b, 7);
 	a_push(&b, 0);
 	a_op(&b, REVERT);
@@ -1631,10 +1603,10 @@ test_evm_returndata_after_failure(void)
 	w_code(&w, c, &a);
 	CU_ASSERT_EQUAL_FATAL(w_call(&w, c, NULL, 0, 200000, 0), 0);
 	CU_ASSERT_EQUAL(w.r.status, EVM_SUCCESS);
-	CU_ASSERT_TRUE(u256_is(w_slot(&w, c, 0), 0));
-	CU_ASSERT_TRUE(u256_is(w_slot(&w, c, 1), 7));
-	CU_ASSERT_TRUE(u256_is(w_slot(&w, c, 2), 0));
-	CU_ASSERT_TRUE(u256_is(w_slot(&w, c, 3), 0));
+	CU_ASSERT_TRUE(harness_u256_is(w_slot(&w, c, 0), 0));
+	CU_ASSERT_TRUE(harness_u256_is(w_slot(&w, c, 1), 7));
+	CU_ASSERT_TRUE(harness_u256_is(w_slot(&w, c, 2), 0));
+	CU_ASSERT_TRUE(harness_u256_is(w_slot(&w, c, 3), 0));
 	a_free(&a);
 	a_free(&b);
 	w_release(&w);
@@ -1656,7 +1628,7 @@ test_evm_create_addresses(void)
 	size_t len;
 
 	w_init(&w);
-	addr_of(f, 0xfa, 1);
+	harness_address(f, 0xfa, 1);
 	state_set_nonce(w.s, f, 1);
 	/* A balance alone at the CREATE2 address is no collision; it stays. */
 	exec_create2_address(want, f, &salt, small_init, sizeof(small_init));
@@ -1726,9 +1698,9 @@ test_evm_create_addresses(void)
 	exec_create2_address(want, f, &salt, small_init, sizeof(small_init));
 	CU_ASSERT_EQUAL(memcmp(be + 12, want, 20), 0);
 	CU_ASSERT_TRUE(state_exists(w.s, want));
-	CU_ASSERT_TRUE(u256_is(state_balance(w.s, want), 100));
+	CU_ASSERT_TRUE(harness_u256_is(state_balance(w.s, want), 100));
 	CU_ASSERT_EQUAL(state_nonce(w.s, want), 1);
-	CU_ASSERT_TRUE(u256_is(w_slot(&w, f, 2), 1));
+	CU_ASSERT_TRUE(harness_u256_is(w_slot(&w, f, 2), 1));
 	CU_ASSERT_EQUAL(state_nonce(w.s, f), 4);
 	a_free(&a);
 	w_release(&w);
@@ -1774,7 +1746,7 @@ test_evm_create_code_rules(void)
 	CU_ASSERT_EQUAL(memcmp(w.r.contract_address, addr, 20), 0);
 	code = state_code(w.s, addr, &len);
 	CU_ASSERT_TRUE(len == 2 && code[0] == 0xfe && code[1] == 0x00);
-	CU_ASSERT_TRUE(u256_is(state_balance(w.s, addr), 5));
+	CU_ASSERT_TRUE(harness_u256_is(state_balance(w.s, addr), 5));
 	CU_ASSERT_EQUAL(state_nonce(w.s, addr), 1);
 	a_free(&a);
 	CU_ASSERT_EQUAL_FATAL(w_create(&w, NULL, 0, 100000, 0), 0);
@@ -1815,7 +1787,7 @@ test_evm_create_code_rules(void)
 	a_free(&a);
 
 	/* The same rules through CREATE: the frame goes on, with 0 pushed. */
-	addr_of(f, 0xfa, 1);
+	harness_address(f, 0xfa, 1);
 	state_set_nonce(w.s, f, 1);
 	state_end_tx(w.s);
 	{
@@ -1838,8 +1810,8 @@ test_evm_create_code_rules(void)
 		/* The failed child takes the 63/64 it was given. */
 		CU_ASSERT_EQUAL_FATAL(w_call(&w, f, NULL, 0, 5000000, 0), 0);
 		CU_ASSERT_EQUAL(w.r.status, EVM_SUCCESS);
-		CU_ASSERT_TRUE(u256_is(w_slot(&w, f, 0), 1));
-		CU_ASSERT_TRUE(u256_is(w_slot(&w, f, 1), 0));
+		CU_ASSERT_TRUE(harness_u256_is(w_slot(&w, f, 0), 1));
+		CU_ASSERT_TRUE(harness_u256_is(w_slot(&w, f, 1), 0));
 		/* The nonce moved even though the creation failed. */
 		CU_ASSERT_EQUAL(state_nonce(w.s, f), 2);
 		a_free(&a);
@@ -1863,7 +1835,7 @@ test_evm_create_code_rules(void)
 	w_code(&w, f, &a);
 	CU_ASSERT_EQUAL_FATAL(w_call(&w, f, NULL, 0, 1000000, 0), 0);
 	CU_ASSERT_EQUAL(w.r.status, EVM_SUCCESS);
-	CU_ASSERT_FALSE(u256_is(w_slot(&w, f, 0), 0));
+	CU_ASSERT_FALSE(harness_u256_is(w_slot(&w, f, 0), 0));
 	a_free(&a);
 	w_release(&w);
 }
@@ -1881,9 +1853,9 @@ test_evm_selfdestruct_6780(void)
 	struct u256 k = u(1);
 
 	w_init(&w);
-	addr_of(d, 0xd0, 1);
-	addr_of(ben, 0xbe, 1);
-	addr_of(f, 0xfa, 1);
+	harness_address(d, 0xd0, 1);
+	harness_address(ben, 0xbe, 1);
+	harness_address(f, 0xfa, 1);
 	/* A contract from an earlier transaction. */
 	a_push_addr(&a, ben);
 	pc = a_op(&a, SELFDESTRUCT);
@@ -1901,9 +1873,9 @@ test_evm_selfdestruct_6780(void)
 	CU_ASSERT_TRUE(state_exists(w.s, d));
 	code = state_code(w.s, d, &len);
 	CU_ASSERT_TRUE(len == 22 && code != NULL);
-	CU_ASSERT_TRUE(u256_is(state_storage(w.s, d, &k), 9));
-	CU_ASSERT_TRUE(u256_is(state_balance(w.s, d), 0));
-	CU_ASSERT_TRUE(u256_is(state_balance(w.s, ben), 100));
+	CU_ASSERT_TRUE(harness_u256_is(state_storage(w.s, d, &k), 9));
+	CU_ASSERT_TRUE(harness_u256_is(state_balance(w.s, d), 0));
+	CU_ASSERT_TRUE(harness_u256_is(state_balance(w.s, ben), 100));
 	/* Again: beneficiary alive now and no balance to send: 5000 + 2600. */
 	CU_ASSERT_EQUAL_FATAL(w_call(&w, d, NULL, 0, 100000, 0), 0);
 	CU_ASSERT_EQUAL(w.r.gas_used, 21000 + 3 + 5000 + 2600);
@@ -1930,10 +1902,10 @@ test_evm_selfdestruct_6780(void)
 	exec_create_address(child, f, 1);
 	CU_ASSERT_EQUAL_FATAL(w_call(&w, f, NULL, 0, 1000000, 0), 0);
 	CU_ASSERT_EQUAL(w.r.status, EVM_SUCCESS);
-	CU_ASSERT_FALSE(u256_is(w_slot(&w, f, 0), 0));
+	CU_ASSERT_FALSE(harness_u256_is(w_slot(&w, f, 0), 0));
 	CU_ASSERT_FALSE(state_exists(w.s, child));
-	CU_ASSERT_TRUE(u256_is(state_balance(w.s, ben), 150));
-	CU_ASSERT_TRUE(u256_is(state_balance(w.s, f), 950));
+	CU_ASSERT_TRUE(harness_u256_is(state_balance(w.s, ben), 150));
+	CU_ASSERT_TRUE(harness_u256_is(state_balance(w.s, f), 950));
 	a_free(&a);
 	a_free(&init);
 
@@ -1953,8 +1925,8 @@ test_evm_selfdestruct_6780(void)
 	CU_ASSERT_EQUAL_FATAL(w_call(&w, f, NULL, 0, 1000000, 0), 0);
 	CU_ASSERT_EQUAL(w.r.status, EVM_SUCCESS);
 	CU_ASSERT_FALSE(state_exists(w.s, child));
-	CU_ASSERT_TRUE(u256_is(state_balance(w.s, child), 0));
-	CU_ASSERT_TRUE(u256_is(state_balance(w.s, f), 900));
+	CU_ASSERT_TRUE(harness_u256_is(state_balance(w.s, child), 0));
+	CU_ASSERT_TRUE(harness_u256_is(state_balance(w.s, f), 900));
 	a_free(&a);
 	a_free(&init);
 
@@ -1967,7 +1939,7 @@ test_evm_selfdestruct_6780(void)
 	CU_ASSERT_EQUAL_FATAL(w_call(&w, d, NULL, 0, 100000, 0), 0);
 	CU_ASSERT_EQUAL(w.r.status, EVM_SUCCESS);
 	CU_ASSERT_TRUE(state_exists(w.s, d));
-	CU_ASSERT_TRUE(u256_is(state_balance(w.s, d), 33));
+	CU_ASSERT_TRUE(harness_u256_is(state_balance(w.s, d), 33));
 	a_free(&a);
 	w_release(&w);
 }
@@ -1985,7 +1957,7 @@ test_evm_transient_storage(void)
 	size_t pc_ts, pc_tl;
 
 	w_init(&w);
-	addr_of(c, 0xcc, 1);
+	harness_address(c, 0xcc, 1);
 	/* mode = calldata word: 0 outer, 1 inner that reverts, 2 inner that
 	 * returns, 3 read. */
 	a_push(&a, 0);
@@ -2053,15 +2025,15 @@ test_evm_transient_storage(void)
 	CU_ASSERT_EQUAL(w.r.status, EVM_SUCCESS);
 	CU_ASSERT_EQUAL(w_cost(&w, pc_ts), 100);
 	CU_ASSERT_EQUAL(w_cost(&w, pc_tl), 100);
-	CU_ASSERT_TRUE(u256_is(w_slot(&w, c, 10), 0));
-	CU_ASSERT_TRUE(u256_is(w_slot(&w, c, 0), 1));
-	CU_ASSERT_TRUE(u256_is(w_slot(&w, c, 11), 1));
-	CU_ASSERT_TRUE(u256_is(w_slot(&w, c, 1), 3));
+	CU_ASSERT_TRUE(harness_u256_is(w_slot(&w, c, 10), 0));
+	CU_ASSERT_TRUE(harness_u256_is(w_slot(&w, c, 0), 1));
+	CU_ASSERT_TRUE(harness_u256_is(w_slot(&w, c, 11), 1));
+	CU_ASSERT_TRUE(harness_u256_is(w_slot(&w, c, 1), 3));
 	/* Next transaction: nothing left (slot 2 = TLOAD + 1). */
 	mode[31] = 3;
 	CU_ASSERT_EQUAL_FATAL(w_call(&w, c, mode, 32, 1000000, 0), 0);
 	CU_ASSERT_EQUAL(w.r.status, EVM_SUCCESS);
-	CU_ASSERT_TRUE(u256_is(w_slot(&w, c, 2), 1));
+	CU_ASSERT_TRUE(harness_u256_is(w_slot(&w, c, 2), 1));
 	a_free(&a);
 	w_release(&w);
 }
@@ -2088,7 +2060,7 @@ test_evm_mcopy(void)
 	uint8_t c[20], mem[96], pattern[32];
 
 	w_init(&w);
-	addr_of(c, 0xcc, 1);
+	harness_address(c, 0xcc, 1);
 	for (size_t i = 0; i < sizeof(pattern); i++)
 		pattern[i] = (uint8_t)i;
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -2134,7 +2106,7 @@ test_evm_push0_and_short_push(void)
 	size_t pc;
 
 	w_init(&w);
-	addr_of(c, 0xcc, 1);
+	harness_address(c, 0xcc, 1);
 	a_push(&a, 9);
 	pc = a_op(&a, PUSH0);
 	a_op(&a, PUSH2);
@@ -2147,10 +2119,10 @@ test_evm_push0_and_short_push(void)
 	/* The last step is the implicit STOP, with 0x0100 on top. */
 	CU_ASSERT_FATAL(w.nsteps == 4);
 	CU_ASSERT_EQUAL(w.steps[2].stack_len, 2);
-	CU_ASSERT_TRUE(u256_is(w.steps[2].top, 0));
+	CU_ASSERT_TRUE(harness_u256_is(w.steps[2].top, 0));
 	CU_ASSERT_EQUAL(w.steps[3].op, STOP);
 	CU_ASSERT_EQUAL(w.steps[3].stack_len, 3);
-	CU_ASSERT_TRUE(u256_is(w.steps[3].top, 0x0100));
+	CU_ASSERT_TRUE(harness_u256_is(w.steps[3].top, 0x0100));
 	a_free(&a);
 	w_release(&w);
 }
@@ -2169,7 +2141,7 @@ test_evm_blobhash_blobbasefee(void)
 	w_init(&w);
 	/* e^10 wei per blob gas: fake_exponential(1, 33384770, 3338477). */
 	w.b.excess_blob_gas = 33384770;
-	addr_of(c, 0xcc, 1);
+	harness_address(c, 0xcc, 1);
 	memset(hashes, 0x11, sizeof(hashes));
 	hashes[0][0] = TX_BLOB_HASH_VERSION;
 	hashes[1][0] = TX_BLOB_HASH_VERSION;
@@ -2209,14 +2181,14 @@ test_evm_blobhash_blobbasefee(void)
 	v = w_slot(&w, c, 1);
 	u256_from_be32(&want, hashes[1]);
 	CU_ASSERT_TRUE(u256_eq(&v, &want));
-	CU_ASSERT_TRUE(u256_is(w_slot(&w, c, 2), 1));
-	CU_ASSERT_TRUE(u256_is(w_slot(&w, c, 3), 1));
-	CU_ASSERT_TRUE(u256_is(w_slot(&w, c, 4), 22026));
+	CU_ASSERT_TRUE(harness_u256_is(w_slot(&w, c, 2), 1));
+	CU_ASSERT_TRUE(harness_u256_is(w_slot(&w, c, 3), 1));
+	CU_ASSERT_TRUE(harness_u256_is(w_slot(&w, c, 4), 22026));
 	CU_ASSERT_EQUAL(w.r.blob_gas_used, 2 * TX_BLOB_GAS_PER_BLOB);
 	/* Outside a blob transaction there are no hashes. */
 	CU_ASSERT_EQUAL_FATAL(w_call(&w, c, NULL, 0, 200000, 0), 0);
-	CU_ASSERT_TRUE(u256_is(w_slot(&w, c, 0), 0));
-	CU_ASSERT_TRUE(u256_is(w_slot(&w, c, 4), 22026));
+	CU_ASSERT_TRUE(harness_u256_is(w_slot(&w, c, 0), 0));
+	CU_ASSERT_TRUE(harness_u256_is(w_slot(&w, c, 4), 22026));
 	a_free(&a);
 	w_release(&w);
 }
@@ -2408,9 +2380,9 @@ test_evm_call_messages(void)
 	m.cold = true;
 	m.alive = true;
 	m.balance = u(1000);
-	addr_of(to, 0xdd, 1);
-	addr_of(self, 0xcc, 1);
-	addr_of(caller, 0xca, 1);
+	harness_address(to, 0xdd, 1);
+	harness_address(self, 0xcc, 1);
+	harness_address(caller, 0xca, 1);
 	a_push(&a, 0x11223344);
 	a_push(&a, 0);
 	a_op(&a, MSTORE);
@@ -2441,24 +2413,24 @@ test_evm_call_messages(void)
 	CU_ASSERT_EQUAL(m.msg[0].kind, EVM_CALL);
 	CU_ASSERT_EQUAL(memcmp(m.msg[0].caller, self, 20), 0);
 	CU_ASSERT_EQUAL(memcmp(m.msg[0].recipient, to, 20), 0);
-	CU_ASSERT_TRUE(u256_is(m.msg[0].value, 5));
+	CU_ASSERT_TRUE(harness_u256_is(m.msg[0].value, 5));
 	CU_ASSERT_FALSE(m.msg[0].is_static);
 	CU_ASSERT_EQUAL(m.msg[0].gas, 1000 + 2300);
 	CU_ASSERT_EQUAL(m.msg[1].kind, EVM_CALLCODE);
 	CU_ASSERT_EQUAL(memcmp(m.msg[1].caller, self, 20), 0);
 	CU_ASSERT_EQUAL(memcmp(m.msg[1].recipient, self, 20), 0);
-	CU_ASSERT_TRUE(u256_is(m.msg[1].value, 5));
+	CU_ASSERT_TRUE(harness_u256_is(m.msg[1].value, 5));
 	CU_ASSERT_EQUAL(m.msg[1].gas, 1000 + 2300);
 	CU_ASSERT_EQUAL(m.msg[2].kind, EVM_DELEGATECALL);
 	CU_ASSERT_EQUAL(memcmp(m.msg[2].caller, caller, 20), 0);
 	CU_ASSERT_EQUAL(memcmp(m.msg[2].recipient, self, 20), 0);
-	CU_ASSERT_TRUE(u256_is(m.msg[2].value, 9));
+	CU_ASSERT_TRUE(harness_u256_is(m.msg[2].value, 9));
 	CU_ASSERT_EQUAL(m.msg[2].gas, 1000);
 	CU_ASSERT_FALSE(m.msg[2].is_static);
 	CU_ASSERT_EQUAL(m.msg[3].kind, EVM_STATICCALL);
 	CU_ASSERT_EQUAL(memcmp(m.msg[3].caller, self, 20), 0);
 	CU_ASSERT_EQUAL(memcmp(m.msg[3].recipient, to, 20), 0);
-	CU_ASSERT_TRUE(u256_is(m.msg[3].value, 0));
+	CU_ASSERT_TRUE(harness_u256_is(m.msg[3].value, 0));
 	CU_ASSERT_TRUE(m.msg[3].is_static);
 	CU_ASSERT_EQUAL_FATAL(res.output_len, 96);
 	CU_ASSERT_EQUAL(res.output[64], 0xab);
@@ -2491,7 +2463,7 @@ test_evm_call_gas_cap(void)
 	m.cold = true;
 	m.alive = false;
 	m.balance = u(1000);
-	addr_of(to, 0xdd, 1);
+	harness_address(to, 0xdd, 1);
 	a_push(&a, 64);
 	a_push(&a, 64);
 	a_push(&a, 64);
@@ -2564,12 +2536,12 @@ test_evm_create_gas(void)
 	CU_ASSERT_EQUAL(m.msg[0].kind, EVM_CREATE);
 	CU_ASSERT_EQUAL(m.msg[0].gas, rest - rest / 64);
 	CU_ASSERT_EQUAL(m.msg[0].depth, 8);
-	CU_ASSERT_TRUE(u256_is(m.msg[0].value, 3));
+	CU_ASSERT_TRUE(harness_u256_is(m.msg[0].value, 3));
 	CU_ASSERT_EQUAL(m.msg[0].input_len, 64);
 	CU_ASSERT_EQUAL(g - m_gas_at(&m, pc1 + 1), 32000 + 4 + 6);
 	g = m_gas_at(&m, pc2);
 	CU_ASSERT_EQUAL(m.msg[1].kind, EVM_CREATE2);
-	CU_ASSERT_TRUE(u256_is(m.msg[1].salt, 0x5a17));
+	CU_ASSERT_TRUE(harness_u256_is(m.msg[1].salt, 0x5a17));
 	CU_ASSERT_EQUAL(g - res.gas_left, 32000 + 4 + 12);
 	evm_result_release(&res);
 	/* Static: a write-protection halt, and the host never hears of it. */

@@ -17,46 +17,10 @@
 #include "rlp.h"
 #include "state/state.h"
 
-static void
-addr_of(uint8_t a[20], uint8_t tag, uint32_t n)
-{
-	memset(a, 0, 20);
-	a[0] = tag;
-	a[16] = (uint8_t)(n >> 24);
-	a[17] = (uint8_t)(n >> 16);
-	a[18] = (uint8_t)(n >> 8);
-	a[19] = (uint8_t)n;
-}
-
 static struct u256
 u(uint64_t v)
 {
 	return u256_from_u64(v);
-}
-
-static struct u256
-w256(const char *s)
-{
-	struct u256 v;
-
-	CU_ASSERT_FATAL(u256_parse(&v, s, strlen(s)) == 0);
-	return v;
-}
-
-static bool
-u256_is(struct u256 v, uint64_t want)
-{
-	struct u256 w = u(want);
-
-	return u256_eq(&v, &w);
-}
-
-static void
-unhex(uint8_t *out, size_t n, const char *s)
-{
-	size_t len = n;
-
-	CU_ASSERT_FATAL(hex_decode(out, &len, s, strlen(s)) == 0 && len == n);
 }
 
 static void
@@ -99,19 +63,19 @@ struct env {
 static void
 env_init(struct env *e)
 {
-	struct u256 one_ether = w256("1000000000000000000");
+	struct u256 one_ether = harness_u256("1000000000000000000");
 
 	memset(e, 0, sizeof(*e));
 	e->s = state_new();
 	e->x = exec_new(e->s);
-	addr_of(e->b.coinbase, 0xc0, 1);
+	harness_address(e->b.coinbase, 0xc0, 1);
 	e->b.number = 1;
 	e->b.timestamp = 1000;
 	e->b.gas_limit = 30000000;
 	e->b.base_fee = u(7);
 	e->b.chain_id = u(1);
-	addr_of(e->sender, 0x5e, 1);
-	addr_of(e->to, 0x70, 1);
+	harness_address(e->sender, 0x5e, 1);
+	harness_address(e->to, 0x70, 1);
 	state_set_balance(e->s, e->sender, &one_ether);
 	state_end_tx(e->s);
 	e->gas_available = 30000000;
@@ -255,14 +219,14 @@ reject_setup(struct env *e, struct tx *tx, int k, uint8_t *initcode, uint8_t (*b
 		state_set_balance(e->s, e->sender, &bal);
 		break;
 	case R_FUNDS_VALUE_OVERFLOW:
-		tx->value = w256("0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff");
+		tx->value = harness_u256("0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff");
 		break;
 	case R_FUNDS_PRICE_OVERFLOW:
-		tx->gas_price = w256("0x8000000000000000000000000000000000000000000000000000000000000000");
+		tx->gas_price = harness_u256("0x8000000000000000000000000000000000000000000000000000000000000000");
 		break;
 	case R_FUNDS_MAXFEE_OVERFLOW:
 		tx->type = TX_DYNAMIC_FEE;
-		tx->max_fee = w256("0x8000000000000000000000000000000000000000000000000000000000000000");
+		tx->max_fee = harness_u256("0x8000000000000000000000000000000000000000000000000000000000000000");
 		tx->max_priority_fee = u(1);
 		break;
 	case R_BLOB_CREATE:
@@ -294,7 +258,7 @@ reject_setup(struct env *e, struct tx *tx, int k, uint8_t *initcode, uint8_t (*b
 	case R_BLOB_FEE_OVERFLOW:
 		blob_tx(tx, e, 1);
 		tx->max_fee_per_blob_gas =
-			w256("0x8000000000000000000000000000000000000000000000000000000000000000");
+			harness_u256("0x8000000000000000000000000000000000000000000000000000000000000000");
 		break;
 	case R_BLOB_FUNDS:
 		/* Gas at the cap and the value, but the blob gas one wei short. */
@@ -360,7 +324,7 @@ test_exec_rejections(void)
 		e.blob_gas_available = TX_MAX_BLOB_GAS_PER_BLOCK;
 		e.b.excess_blob_gas = 0;
 		{
-			struct u256 rich = w256("1000000000000000000");
+			struct u256 rich = harness_u256("1000000000000000000");
 
 			state_set_balance(e.s, e.sender, &rich);
 			state_set_code(e.s, e.sender, NULL, 0);
@@ -391,7 +355,7 @@ test_exec_boundaries(void)
 	state_end_tx(e.s);
 	base_tx(&tx, &e);
 	CU_ASSERT_EQUAL(env_run(&e, &tx), 0);
-	CU_ASSERT_TRUE(u256_is(state_balance(e.s, e.sender), 0));
+	CU_ASSERT_TRUE(harness_u256_is(state_balance(e.s, e.sender), 0));
 	/* The account emptied by paying is not removed: it has a nonce. */
 	CU_ASSERT_TRUE(state_exists(e.s, e.sender));
 	CU_ASSERT_EQUAL(state_nonce(e.s, e.sender), 1);
@@ -456,14 +420,14 @@ test_exec_fees_1559(void)
 		CU_ASSERT_EQUAL(e.r.gas_used, 21000);
 		s1 = state_balance(e.s, e.sender);
 		(void)u256_sub(&want, &s0, &s1);
-		CU_ASSERT_TRUE(u256_is(want, 21000 * cases[i].price + 1000));
-		CU_ASSERT_TRUE(u256_is(state_balance(e.s, e.to), 1000));
-		CU_ASSERT_TRUE(u256_is(state_balance(e.s, e.b.coinbase), 21000 * cases[i].tip));
+		CU_ASSERT_TRUE(harness_u256_is(want, 21000 * cases[i].price + 1000));
+		CU_ASSERT_TRUE(harness_u256_is(state_balance(e.s, e.to), 1000));
+		CU_ASSERT_TRUE(harness_u256_is(state_balance(e.s, e.b.coinbase), 21000 * cases[i].tip));
 		/* A zero fee does not bring the coinbase into being. */
 		CU_ASSERT_EQUAL(state_exists(e.s, e.b.coinbase), cases[i].tip != 0);
 		t1 = total_ether(e.s);
 		(void)u256_sub(&burnt, &t0, &t1);
-		CU_ASSERT_TRUE(u256_is(burnt, 21000 * 7));
+		CU_ASSERT_TRUE(harness_u256_is(burnt, 21000 * 7));
 		CU_ASSERT_EQUAL(state_nonce(e.s, e.sender), 1);
 		env_release(&e);
 	}
@@ -533,9 +497,9 @@ test_exec_refund_cap(void)
 		CU_ASSERT_EQUAL(e.r.gas_used, cases[i].gas_used);
 		s1 = state_balance(e.s, e.sender);
 		(void)u256_sub(&paid, &s0, &s1);
-		CU_ASSERT_TRUE(u256_is(paid, cases[i].gas_used * 10));
-		CU_ASSERT_TRUE(u256_is(state_balance(e.s, e.b.coinbase), cases[i].gas_used * 3));
-		CU_ASSERT_TRUE(u256_is(state_storage(e.s, e.to, &(struct u256){ { 1 } }),
+		CU_ASSERT_TRUE(harness_u256_is(paid, cases[i].gas_used * 10));
+		CU_ASSERT_TRUE(harness_u256_is(state_balance(e.s, e.b.coinbase), cases[i].gas_used * 3));
+		CU_ASSERT_TRUE(harness_u256_is(state_storage(e.s, e.to, &(struct u256){ { 1 } }),
 				       cases[i].st == EVM_SUCCESS ? 0 : 9));
 		env_release(&e);
 	}
@@ -564,11 +528,11 @@ test_exec_blob_fee(void)
 	s1 = state_balance(e.s, e.sender);
 	(void)u256_sub(&d, &s0, &s1);
 	/* price 8 (base 7 + tip 1) * 21000 + 262144 * 22026 */
-	CU_ASSERT_TRUE(u256_is(d, 21000 * 8 + 2ull * TX_BLOB_GAS_PER_BLOB * 22026));
-	CU_ASSERT_TRUE(u256_is(state_balance(e.s, e.b.coinbase), 21000));
+	CU_ASSERT_TRUE(harness_u256_is(d, 21000 * 8 + 2ull * TX_BLOB_GAS_PER_BLOB * 22026));
+	CU_ASSERT_TRUE(harness_u256_is(state_balance(e.s, e.b.coinbase), 21000));
 	t1 = total_ether(e.s);
 	(void)u256_sub(&d, &t0, &t1);
-	CU_ASSERT_TRUE(u256_is(d, 21000 * 7 + 2ull * TX_BLOB_GAS_PER_BLOB * 22026));
+	CU_ASSERT_TRUE(harness_u256_is(d, 21000 * 7 + 2ull * TX_BLOB_GAS_PER_BLOB * 22026));
 	env_release(&e);
 }
 
@@ -581,7 +545,7 @@ test_exec_add11(void)
 	static const uint8_t code[] = { 0x60, 0x01, 0x60, 0x01, 0x01, 0x60, 0x00, 0x55, 0x00 };
 	struct env e;
 	struct tx tx;
-	struct u256 ether = w256("0x0de0b6b3a7640000");
+	struct u256 ether = harness_u256("0x0de0b6b3a7640000");
 	uint8_t contract[20], root[32], want[32];
 
 	env_init(&e);
@@ -589,9 +553,9 @@ test_exec_add11(void)
 	exec_free(e.x);
 	e.s = state_new();
 	e.x = exec_new(e.s);
-	unhex(contract, 20, "095e7baea6a6c7c4c2dfeb977efac326af552d87");
-	unhex(e.b.coinbase, 20, "2adc25665018aa1fe0e6bc666dac8fc2697ff9ba");
-	unhex(e.sender, 20, "a94f5374fce5edbc8e2a8697c15331677e6ebf0b");
+	harness_unhex(contract, 20, "095e7baea6a6c7c4c2dfeb977efac326af552d87");
+	harness_unhex(e.b.coinbase, 20, "2adc25665018aa1fe0e6bc666dac8fc2697ff9ba");
+	harness_unhex(e.sender, 20, "a94f5374fce5edbc8e2a8697c15331677e6ebf0b");
 	state_set_balance(e.s, contract, &ether);
 	state_set_code(e.s, contract, code, sizeof(code));
 	state_set_nonce(e.s, e.b.coinbase, 1);
@@ -611,7 +575,7 @@ test_exec_add11(void)
 	CU_ASSERT_EQUAL(e.r.gas_used, 43112);
 	CU_ASSERT_EQUAL(e.r.nlogs, 0);
 	root_of(e.s, root);
-	unhex(want, 32, "e8010ce590f401c9d61fef8ab05bea9bcec24281b795e5868809bc4e515aa530");
+	harness_unhex(want, 32, "e8010ce590f401c9d61fef8ab05bea9bcec24281b795e5868809bc4e515aa530");
 	CU_ASSERT_EQUAL(memcmp(root, want, 32), 0);
 	env_release(&e);
 }
@@ -659,7 +623,7 @@ test_exec_logs(void)
 	CU_ASSERT_EQUAL_FATAL(log_code[42], 0x5b);
 	CU_ASSERT_EQUAL_FATAL(log_code[47], 0x5b);
 	CU_ASSERT_EQUAL_FATAL(log_code[49], 0x5b);
-	addr_of(other, 0x70, 2);
+	harness_address(other, 0x70, 2);
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct env e;
 		struct tx tx;
@@ -686,7 +650,7 @@ test_exec_logs(void)
 		/* A reverted transaction's value goes back; the nonce and the
 		 * fee stay spent. */
 		CU_ASSERT_EQUAL(state_nonce(e.s, e.sender), 1);
-		CU_ASSERT_TRUE(u256_is(state_balance(e.s, e.to),
+		CU_ASSERT_TRUE(harness_u256_is(state_balance(e.s, e.to),
 				       cases[i].st == EVM_SUCCESS ? 1 : 0));
 		if (cases[i].st == EVM_INVALID_OPCODE) {
 			CU_ASSERT_EQUAL(e.r.gas_used, 200000);
@@ -724,7 +688,7 @@ test_exec_create_tx(void)
 	c = state_code(e.s, want, &len);
 	CU_ASSERT_TRUE(len == 1 && c[0] == 0x01);
 	CU_ASSERT_EQUAL(state_nonce(e.s, want), 1);
-	CU_ASSERT_TRUE(u256_is(state_balance(e.s, want), 5));
+	CU_ASSERT_TRUE(harness_u256_is(state_balance(e.s, want), 5));
 	CU_ASSERT_PTR_NULL(e.r.output);
 
 	for (int kind = 0; kind < 3; kind++) {
@@ -749,7 +713,7 @@ test_exec_create_tx(void)
 		CU_ASSERT_FALSE(e.r.created);
 		CU_ASSERT_EQUAL(e.r.gas_used, 100000);
 		CU_ASSERT_EQUAL(state_nonce(e.s, e.sender), nonce + 1);
-		CU_ASSERT_TRUE(u256_is(state_balance(e.s, want), 0));
+		CU_ASSERT_TRUE(harness_u256_is(state_balance(e.s, want), 0));
 	}
 	env_release(&e);
 }
@@ -776,7 +740,7 @@ test_exec_point_evaluation_enosys_or_applied(void)
 	direct = precompile_run(&pr, &call);
 	precompile_result_release(&pr);
 	CU_ASSERT_TRUE(direct == 0 || direct == -ENOSYS);
-	addr_of(caller, 0xca, 1);
+	harness_address(caller, 0xca, 1);
 
 	for (int via_contract = 0; via_contract < 2; via_contract++) {
 		struct env e;
@@ -805,7 +769,7 @@ test_exec_point_evaluation_enosys_or_applied(void)
 			CU_ASSERT_EQUAL(memcmp(before, after, 32), 0);
 			CU_ASSERT_EQUAL(state_nonce(e.s, e.sender), 0);
 			CU_ASSERT_TRUE(u256_eq(&bal0, &bal1));
-			CU_ASSERT_TRUE(u256_is(state_storage(e.s, caller, &(struct u256){ { 0 } }), 0));
+			CU_ASSERT_TRUE(harness_u256_is(state_storage(e.s, caller, &(struct u256){ { 0 } }), 0));
 			CU_ASSERT_EQUAL(e.r.gas_used, 0);
 			CU_ASSERT_EQUAL(e.r.nlogs, 0);
 			CU_ASSERT_FALSE(state_exists(e.s, e.b.coinbase));
@@ -815,7 +779,7 @@ test_exec_point_evaluation_enosys_or_applied(void)
 			CU_ASSERT_TRUE(e.r.gas_used > 21000);
 			if (via_contract) {
 				CU_ASSERT_EQUAL(e.r.status, EVM_SUCCESS);
-				CU_ASSERT_TRUE(u256_is(state_storage(e.s, caller, &(struct u256){ { 0 } }),
+				CU_ASSERT_TRUE(harness_u256_is(state_storage(e.s, caller, &(struct u256){ { 0 } }),
 						       1));
 			}
 		}
@@ -848,7 +812,7 @@ test_exec_precompile_e2big(void)
 
 	for (int i = 0; i < 8; i++)
 		header[95 - i] = (uint8_t)(mlen >> (8 * i));
-	addr_of(contract, 0xca, 1);
+	harness_address(contract, 0xca, 1);
 	for (int via_contract = 0; via_contract < 2; via_contract++) {
 		env_init(&e);
 		state_set_code(e.s, contract, code, sizeof(code));
@@ -889,7 +853,7 @@ test_exec_jumpdest_cache(void)
 	struct tx tx;
 
 	env_init(&e);
-	addr_of(other, 0x70, 9);
+	harness_address(other, 0x70, 9);
 	state_set_code(e.s, e.to, good, sizeof(good));
 	state_set_code(e.s, other, good, sizeof(good));
 	state_end_tx(e.s);
@@ -936,10 +900,10 @@ test_exec_create_address(void)
 	};
 	uint8_t sender[20], got[20], want[20], h[32];
 
-	unhex(sender, 20, "6ac7ea33f8831ea9dcc53393aaa88b25a785dbf0");
+	harness_unhex(sender, 20, "6ac7ea33f8831ea9dcc53393aaa88b25a785dbf0");
 	for (size_t i = 0; i < ARRAY_SIZE(known); i++) {
 		exec_create_address(got, sender, known[i].nonce);
-		unhex(want, 20, known[i].addr);
+		harness_unhex(want, 20, known[i].addr);
 		CU_ASSERT_EQUAL(memcmp(got, want, 20), 0);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(nonces); i++) {
@@ -995,11 +959,11 @@ test_exec_create2_address(void)
 		size_t len = sizeof(init);
 		struct u256 salt;
 
-		unhex(sender, 20, v[i].sender);
-		unhex(salt_be, 32, v[i].salt);
+		harness_unhex(sender, 20, v[i].sender);
+		harness_unhex(salt_be, 32, v[i].salt);
 		u256_from_be32(&salt, salt_be);
 		CU_ASSERT_FATAL(hex_decode(init, &len, v[i].init, strlen(v[i].init)) == 0);
-		unhex(want, 20, v[i].addr);
+		harness_unhex(want, 20, v[i].addr);
 		exec_create2_address(got, sender, &salt, len ? init : NULL, len);
 		CU_ASSERT_EQUAL(memcmp(got, want, 20), 0);
 	}
@@ -1042,7 +1006,7 @@ test_exec_tracer_and_block_hash(void)
 	tx.gas_limit = 100000;
 	CU_ASSERT_EQUAL_FATAL(env_run(&e, &tx), 0);
 	CU_ASSERT_EQUAL(steps, 7); /* six instructions and the final STOP */
-	CU_ASSERT_TRUE(u256_is(state_storage(e.s, e.to, &(struct u256){ { 0 } }), 0));
+	CU_ASSERT_TRUE(harness_u256_is(state_storage(e.s, e.to, &(struct u256){ { 0 } }), 0));
 	exec_set_tracer(e.x, NULL, NULL);
 	exec_set_block_hash(e.x, fixed_hash, NULL);
 	base_tx(&tx, &e);

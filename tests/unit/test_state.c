@@ -22,37 +22,10 @@ static const char empty_root_hex[] =
 	"56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421";
 
 /* Out: a, an address made from n that no precompile uses. */
-static void
-addr_of(uint8_t a[20], uint32_t n)
-{
-	memset(a, 0, 20);
-	a[0] = 0xa0;
-	a[16] = (uint8_t)(n >> 24);
-	a[17] = (uint8_t)(n >> 16);
-	a[18] = (uint8_t)(n >> 8);
-	a[19] = (uint8_t)n;
-}
-
 static struct u256
 u(uint64_t v)
 {
 	return u256_from_u64(v);
-}
-
-static void
-unhex(uint8_t *out, size_t n, const char *s)
-{
-	size_t len = n;
-
-	CU_ASSERT_FATAL(hex_decode(out, &len, s, strlen(s)) == 0 && len == n);
-}
-
-static bool
-u256_is(const struct u256 v, uint64_t want)
-{
-	struct u256 w = u(want);
-
-	return u256_eq(&v, &w);
 }
 
 static void
@@ -62,10 +35,10 @@ test_state_new_free(void)
 	uint8_t a[20], root[32], want[32];
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-	addr_of(a, 1);
+	harness_address(a, 0xa0, 1);
 	CU_ASSERT_FALSE(state_exists(s, a));
 	CU_ASSERT_EQUAL(state_root(s, root), 0);
-	unhex(want, 32, empty_root_hex);
+	harness_unhex(want, 32, empty_root_hex);
 	CU_ASSERT_EQUAL(memcmp(root, want, 32), 0);
 	CU_ASSERT_EQUAL(memcmp(root, mpt_empty_root, 32), 0);
 	state_free(s);
@@ -81,10 +54,10 @@ test_state_exists_empty_alive(void)
 	uint8_t a[20], b[20], c[20], d[20];
 	static const uint8_t code[] = { 0x00 };
 
-	addr_of(a, 1);
-	addr_of(b, 2);
-	addr_of(c, 3);
-	addr_of(d, 4);
+	harness_address(a, 0xa0, 1);
+	harness_address(b, 0xa0, 2);
+	harness_address(c, 0xa0, 3);
+	harness_address(d, 0xa0, 4);
 	/* Absent: does not exist, is empty, is not alive. */
 	CU_ASSERT_FALSE(state_exists(s, a));
 	CU_ASSERT_TRUE(state_is_empty(s, a));
@@ -116,7 +89,7 @@ test_state_exists_empty_alive(void)
 	CU_ASSERT_TRUE(state_is_empty(s, d));
 	CU_ASSERT_FALSE(state_is_alive(s, d));
 	/* Destroying what does not exist does nothing. */
-	addr_of(d, 99);
+	harness_address(d, 0xa0, 99);
 	state_destroy(s, d);
 	CU_ASSERT_FALSE(state_exists(s, d));
 	state_free(s);
@@ -129,13 +102,13 @@ test_state_balance(void)
 	struct u256 max, v;
 	uint8_t a[20], b[20];
 
-	addr_of(a, 1);
-	addr_of(b, 2);
-	CU_ASSERT_TRUE(u256_is(state_balance(s, a), 0));
+	harness_address(a, 0xa0, 1);
+	harness_address(b, 0xa0, 2);
+	CU_ASSERT_TRUE(harness_u256_is(state_balance(s, a), 0));
 	CU_ASSERT_EQUAL(state_add_balance(s, a, &(struct u256){ { 100 } }), 0);
-	CU_ASSERT_TRUE(u256_is(state_balance(s, a), 100));
+	CU_ASSERT_TRUE(harness_u256_is(state_balance(s, a), 100));
 	CU_ASSERT_EQUAL(state_sub_balance(s, a, &(struct u256){ { 30 } }), 0);
-	CU_ASSERT_TRUE(u256_is(state_balance(s, a), 70));
+	CU_ASSERT_TRUE(harness_u256_is(state_balance(s, a), 70));
 	/* A borrow across limbs. */
 	v = (struct u256){ { 0, 1, 0, 0 } };
 	state_set_balance(s, a, &v);
@@ -145,9 +118,9 @@ test_state_balance(void)
 	state_set_balance(s, a, &(struct u256){ { 70 } });
 	/* Underflow: -ERANGE and nothing changes. */
 	CU_ASSERT_EQUAL(state_sub_balance(s, a, &(struct u256){ { 71 } }), -ERANGE);
-	CU_ASSERT_TRUE(u256_is(state_balance(s, a), 70));
+	CU_ASSERT_TRUE(harness_u256_is(state_balance(s, a), 70));
 	CU_ASSERT_EQUAL(state_sub_balance(s, a, &(struct u256){ { 70 } }), 0);
-	CU_ASSERT_TRUE(u256_is(state_balance(s, a), 0));
+	CU_ASSERT_TRUE(harness_u256_is(state_balance(s, a), 0));
 	/* Underflow on an absent account does not create it. */
 	CU_ASSERT_EQUAL(state_sub_balance(s, b, &(struct u256){ { 1 } }), -ERANGE);
 	CU_ASSERT_FALSE(state_exists(s, b));
@@ -159,7 +132,7 @@ test_state_balance(void)
 	CU_ASSERT_TRUE(u256_eq(&v, &max));
 	CU_ASSERT_EQUAL(state_add_balance(s, a, &(struct u256){ { 0 } }), 0);
 	CU_ASSERT_EQUAL(state_sub_balance(s, a, &max), 0);
-	CU_ASSERT_TRUE(u256_is(state_balance(s, a), 0));
+	CU_ASSERT_TRUE(harness_u256_is(state_balance(s, a), 0));
 	/* Adding zero to an absent account creates it ("setting anything"). */
 	CU_ASSERT_EQUAL(state_add_balance(s, b, &(struct u256){ { 0 } }), 0);
 	CU_ASSERT_TRUE(state_exists(s, b));
@@ -173,7 +146,7 @@ test_state_nonce(void)
 	struct state *s = state_new();
 	uint8_t a[20];
 
-	addr_of(a, 1);
+	harness_address(a, 0xa0, 1);
 	CU_ASSERT_EQUAL(state_nonce(s, a), 0);
 	state_set_nonce(s, a, 7);
 	CU_ASSERT_EQUAL(state_nonce(s, a), 7);
@@ -193,8 +166,8 @@ test_state_code(void)
 	const uint8_t *code;
 	size_t len = 99;
 
-	addr_of(a, 1);
-	addr_of(b, 2);
+	harness_address(a, 0xa0, 1);
+	harness_address(b, 0xa0, 2);
 	/* Absent: no code, and a zero hash (what EXTCODEHASH reports). */
 	code = state_code(s, a, &len);
 	CU_ASSERT_PTR_NULL(code);
@@ -206,7 +179,7 @@ test_state_code(void)
 	/* Existing without code: keccak(""). */
 	state_create(s, a);
 	state_code_hash(s, a, hash);
-	unhex(want, 32, empty_code_hash_hex);
+	harness_unhex(want, 32, empty_code_hash_hex);
 	CU_ASSERT_EQUAL(memcmp(hash, want, 32), 0);
 	len = 99;
 	CU_ASSERT_PTR_NULL(state_code(s, a, &len));
@@ -225,7 +198,7 @@ test_state_code(void)
 	state_code(s, b, &len);
 	CU_ASSERT_EQUAL(len, 0);
 	state_code_hash(s, b, hash);
-	unhex(want, 32, empty_code_hash_hex);
+	harness_unhex(want, 32, empty_code_hash_hex);
 	CU_ASSERT_EQUAL(memcmp(hash, want, 32), 0);
 	/* Destroyed: absent again. */
 	state_set_code(s, b, buf, sizeof(buf));
@@ -244,42 +217,42 @@ test_state_storage_original(void)
 	struct u256 k0 = u(0), k1 = u(1), big, got;
 	uint8_t a[20];
 
-	addr_of(a, 1);
-	CU_ASSERT_TRUE(u256_is(state_storage(s, a, &k0), 0));
-	CU_ASSERT_TRUE(u256_is(state_storage_original(s, a, &k0), 0));
+	harness_address(a, 0xa0, 1);
+	CU_ASSERT_TRUE(harness_u256_is(state_storage(s, a, &k0), 0));
+	CU_ASSERT_TRUE(harness_u256_is(state_storage_original(s, a, &k0), 0));
 	CU_ASSERT_FALSE(state_has_storage(s, a));
 
 	/* Transaction 1: 0 -> 5 -> 6; the original stays 0 throughout. */
 	state_begin_tx(s);
 	state_set_storage(s, a, &k0, &(struct u256){ { 5 } });
-	CU_ASSERT_TRUE(u256_is(state_storage(s, a, &k0), 5));
-	CU_ASSERT_TRUE(u256_is(state_storage_original(s, a, &k0), 0));
+	CU_ASSERT_TRUE(harness_u256_is(state_storage(s, a, &k0), 5));
+	CU_ASSERT_TRUE(harness_u256_is(state_storage_original(s, a, &k0), 0));
 	state_set_storage(s, a, &k0, &(struct u256){ { 6 } });
-	CU_ASSERT_TRUE(u256_is(state_storage(s, a, &k0), 6));
-	CU_ASSERT_TRUE(u256_is(state_storage_original(s, a, &k0), 0));
+	CU_ASSERT_TRUE(harness_u256_is(state_storage(s, a, &k0), 6));
+	CU_ASSERT_TRUE(harness_u256_is(state_storage_original(s, a, &k0), 0));
 	CU_ASSERT_TRUE(state_has_storage(s, a));
 	state_end_tx(s);
 
 	/* Transaction 2: the original is what transaction 1 left. */
 	state_begin_tx(s);
-	CU_ASSERT_TRUE(u256_is(state_storage_original(s, a, &k0), 6));
+	CU_ASSERT_TRUE(harness_u256_is(state_storage_original(s, a, &k0), 6));
 	state_set_storage(s, a, &k0, &(struct u256){ { 0 } });
-	CU_ASSERT_TRUE(u256_is(state_storage(s, a, &k0), 0));
-	CU_ASSERT_TRUE(u256_is(state_storage_original(s, a, &k0), 6));
+	CU_ASSERT_TRUE(harness_u256_is(state_storage(s, a, &k0), 0));
+	CU_ASSERT_TRUE(harness_u256_is(state_storage_original(s, a, &k0), 6));
 	/* A slot never written reads 0 as both. */
-	CU_ASSERT_TRUE(u256_is(state_storage_original(s, a, &k1), 0));
+	CU_ASSERT_TRUE(harness_u256_is(state_storage_original(s, a, &k1), 0));
 	/* A full 256-bit key and value. */
 	big = (struct u256){ { 1, 2, 3, 0x8000000000000000ull } };
 	state_set_storage(s, a, &big, &big);
 	got = state_storage(s, a, &big);
 	CU_ASSERT_TRUE(u256_eq(&got, &big));
-	CU_ASSERT_TRUE(u256_is(state_storage_original(s, a, &big), 0));
+	CU_ASSERT_TRUE(harness_u256_is(state_storage_original(s, a, &big), 0));
 	state_end_tx(s);
 
 	/* Transaction 3: a slot cleared to zero is zero, and the account has
 	 * storage only through the big key. */
 	state_begin_tx(s);
-	CU_ASSERT_TRUE(u256_is(state_storage_original(s, a, &k0), 0));
+	CU_ASSERT_TRUE(harness_u256_is(state_storage_original(s, a, &k0), 0));
 	CU_ASSERT_TRUE(state_has_storage(s, a));
 	state_set_storage(s, a, &big, &k0);
 	CU_ASSERT_FALSE(state_has_storage(s, a));
@@ -289,8 +262,8 @@ test_state_storage_original(void)
 
 		state_set_storage(s, a, &k1, &(struct u256){ { 9 } });
 		state_revert(s, snap);
-		CU_ASSERT_TRUE(u256_is(state_storage(s, a, &k1), 0));
-		CU_ASSERT_TRUE(u256_is(state_storage_original(s, a, &k1), 0));
+		CU_ASSERT_TRUE(harness_u256_is(state_storage(s, a, &k1), 0));
+		CU_ASSERT_TRUE(harness_u256_is(state_storage_original(s, a, &k1), 0));
 	}
 	state_end_tx(s);
 	state_free(s);
@@ -308,8 +281,8 @@ test_state_revert_each_kind(void)
 	const uint8_t *c;
 	size_t len;
 
-	addr_of(a, 1);
-	addr_of(b, 2);
+	harness_address(a, 0xa0, 1);
+	harness_address(b, 0xa0, 2);
 	/* A committed starting point. */
 	state_set_balance(s, a, &(struct u256){ { 10 } });
 	state_set_nonce(s, a, 4);
@@ -333,27 +306,27 @@ test_state_revert_each_kind(void)
 	state_set_code(s, a, code2, sizeof(code2));
 	state_set_storage(s, a, &k, &(struct u256){ { 31 } });
 	state_revert(s, snap);
-	CU_ASSERT_TRUE(u256_is(state_balance(s, a), 10));
+	CU_ASSERT_TRUE(harness_u256_is(state_balance(s, a), 10));
 	CU_ASSERT_EQUAL(state_nonce(s, a), 4);
 	c = state_code(s, a, &len);
 	CU_ASSERT_TRUE(len == sizeof(code1) && memcmp(c, code1, len) == 0);
 	state_code_hash(s, a, hash);
 	keccak256(want, code1, sizeof(code1));
 	CU_ASSERT_EQUAL(memcmp(hash, want, 32), 0);
-	CU_ASSERT_TRUE(u256_is(state_storage(s, a, &k), 30));
+	CU_ASSERT_TRUE(harness_u256_is(state_storage(s, a, &k), 30));
 
 	/* Destruction, storage and all. */
 	snap = state_snapshot(s);
 	state_destroy(s, a);
 	CU_ASSERT_FALSE(state_exists(s, a));
-	CU_ASSERT_TRUE(u256_is(state_storage(s, a, &k), 0));
+	CU_ASSERT_TRUE(harness_u256_is(state_storage(s, a, &k), 0));
 	state_revert(s, snap);
 	CU_ASSERT_TRUE(state_exists(s, a));
-	CU_ASSERT_TRUE(u256_is(state_balance(s, a), 10));
+	CU_ASSERT_TRUE(harness_u256_is(state_balance(s, a), 10));
 	CU_ASSERT_EQUAL(state_nonce(s, a), 4);
 	c = state_code(s, a, &len);
 	CU_ASSERT_TRUE(len == sizeof(code1) && memcmp(c, code1, len) == 0);
-	CU_ASSERT_TRUE(u256_is(state_storage(s, a, &k), 30));
+	CU_ASSERT_TRUE(harness_u256_is(state_storage(s, a, &k), 30));
 	CU_ASSERT_TRUE(state_has_storage(s, a));
 
 	/* Clearing storage. */
@@ -361,7 +334,7 @@ test_state_revert_each_kind(void)
 	state_clear_storage(s, a);
 	CU_ASSERT_FALSE(state_has_storage(s, a));
 	state_revert(s, snap);
-	CU_ASSERT_TRUE(u256_is(state_storage(s, a, &k), 30));
+	CU_ASSERT_TRUE(harness_u256_is(state_storage(s, a, &k), 30));
 
 	/* Warm address and warm slot: cold again after the revert. */
 	snap = state_snapshot(s);
@@ -380,10 +353,10 @@ test_state_revert_each_kind(void)
 	snap = state_snapshot(s);
 	state_tstore(s, a, &k, &(struct u256){ { 2 } });
 	state_tstore(s, b, &k, &(struct u256){ { 3 } });
-	CU_ASSERT_TRUE(u256_is(state_tload(s, a, &k), 2));
+	CU_ASSERT_TRUE(harness_u256_is(state_tload(s, a, &k), 2));
 	state_revert(s, snap);
-	CU_ASSERT_TRUE(u256_is(state_tload(s, a, &k), 1));
-	CU_ASSERT_TRUE(u256_is(state_tload(s, b, &k), 0));
+	CU_ASSERT_TRUE(harness_u256_is(state_tload(s, a, &k), 1));
+	CU_ASSERT_TRUE(harness_u256_is(state_tload(s, b, &k), 0));
 
 	/* Touch: a reverted touch does not clear the empty account. */
 	state_create(s, b);
@@ -399,7 +372,7 @@ test_state_revert_each_kind(void)
 	CU_ASSERT_TRUE(state_exists(s, b));
 	CU_ASSERT_TRUE(state_exists(s, a));
 	v = state_balance(s, a);
-	CU_ASSERT_TRUE(u256_is(v, 10));
+	CU_ASSERT_TRUE(harness_u256_is(v, 10));
 	state_free(s);
 }
 
@@ -412,8 +385,8 @@ test_state_revert_nested(void)
 	uint8_t a[20], b[20];
 	state_snap_t s0, s1, s2;
 
-	addr_of(a, 1);
-	addr_of(b, 2);
+	harness_address(a, 0xa0, 1);
+	harness_address(b, 0xa0, 2);
 	state_begin_tx(s);
 	s0 = state_snapshot(s);
 	state_set_balance(s, a, &(struct u256){ { 1 } });
@@ -429,22 +402,22 @@ test_state_revert_nested(void)
 	CU_ASSERT_FALSE(state_exists(s, b));
 
 	state_revert(s, s2);
-	CU_ASSERT_TRUE(u256_is(state_balance(s, a), 2));
-	CU_ASSERT_TRUE(u256_is(state_storage(s, a, &k), 2));
+	CU_ASSERT_TRUE(harness_u256_is(state_balance(s, a), 2));
+	CU_ASSERT_TRUE(harness_u256_is(state_storage(s, a, &k), 2));
 	CU_ASSERT_EQUAL(state_nonce(s, b), 1);
 	/* Reverting to the same point again does nothing more. */
 	state_revert(s, s2);
-	CU_ASSERT_TRUE(u256_is(state_balance(s, a), 2));
+	CU_ASSERT_TRUE(harness_u256_is(state_balance(s, a), 2));
 	/* New work after an inner revert, then the middle one. */
 	state_set_balance(s, a, &(struct u256){ { 4 } });
 	state_revert(s, s1);
-	CU_ASSERT_TRUE(u256_is(state_balance(s, a), 1));
-	CU_ASSERT_TRUE(u256_is(state_storage(s, a, &k), 1));
+	CU_ASSERT_TRUE(harness_u256_is(state_balance(s, a), 1));
+	CU_ASSERT_TRUE(harness_u256_is(state_storage(s, a, &k), 1));
 	CU_ASSERT_FALSE(state_exists(s, b));
 	state_revert(s, s0);
 	CU_ASSERT_FALSE(state_exists(s, a));
-	CU_ASSERT_TRUE(u256_is(state_storage(s, a, &k), 0));
-	CU_ASSERT_TRUE(u256_is(state_storage_original(s, a, &k), 0));
+	CU_ASSERT_TRUE(harness_u256_is(state_storage(s, a, &k), 0));
+	CU_ASSERT_TRUE(harness_u256_is(state_storage_original(s, a, &k), 0));
 	state_end_tx(s);
 	CU_ASSERT_FALSE(state_exists(s, a));
 	state_free(s);
@@ -459,8 +432,8 @@ test_state_mark_created_not_reverted(void)
 	uint8_t a[20], b[20];
 	state_snap_t snap;
 
-	addr_of(a, 1);
-	addr_of(b, 2);
+	harness_address(a, 0xa0, 1);
+	harness_address(b, 0xa0, 2);
 	state_begin_tx(s);
 	CU_ASSERT_FALSE(state_is_created(s, a));
 	snap = state_snapshot(s);
@@ -489,12 +462,12 @@ test_state_end_tx_clearing(void)
 	uint8_t dead[20], empty_touched[20], full_touched[20], empty_untouched[20];
 	uint8_t revived[20], both[20];
 
-	addr_of(dead, 1);
-	addr_of(empty_touched, 2);
-	addr_of(full_touched, 3);
-	addr_of(empty_untouched, 4);
-	addr_of(revived, 5);
-	addr_of(both, 6);
+	harness_address(dead, 0xa0, 1);
+	harness_address(empty_touched, 0xa0, 2);
+	harness_address(full_touched, 0xa0, 3);
+	harness_address(empty_untouched, 0xa0, 4);
+	harness_address(revived, 0xa0, 5);
+	harness_address(both, 0xa0, 6);
 	state_set_balance(s, dead, &(struct u256){ { 5 } });
 	state_set_code(s, dead, code, sizeof(code));
 	state_set_storage(s, dead, &k, &(struct u256){ { 7 } });
@@ -522,7 +495,7 @@ test_state_end_tx_clearing(void)
 	state_end_tx(s);
 
 	CU_ASSERT_FALSE(state_exists(s, dead));
-	CU_ASSERT_TRUE(u256_is(state_storage(s, dead, &k), 0));
+	CU_ASSERT_TRUE(harness_u256_is(state_storage(s, dead, &k), 0));
 	CU_ASSERT_FALSE(state_has_storage(s, dead));
 	CU_ASSERT_FALSE(state_exists(s, empty_touched));
 	CU_ASSERT_TRUE(state_exists(s, full_touched));
@@ -541,7 +514,7 @@ test_state_end_tx_clearing(void)
 	{
 		uint8_t ghost[20];
 
-		addr_of(ghost, 77);
+		harness_address(ghost, 0xa0, 77);
 		state_touch(s, ghost);
 		state_end_tx(s);
 		CU_ASSERT_FALSE(state_exists(s, ghost));
@@ -557,26 +530,26 @@ test_state_transient_cleared_between_tx(void)
 	struct u256 k = u(1);
 	uint8_t a[20];
 
-	addr_of(a, 1);
+	harness_address(a, 0xa0, 1);
 	state_begin_tx(s);
-	CU_ASSERT_TRUE(u256_is(state_tload(s, a, &k), 0));
+	CU_ASSERT_TRUE(harness_u256_is(state_tload(s, a, &k), 0));
 	state_tstore(s, a, &k, &(struct u256){ { 42 } });
-	CU_ASSERT_TRUE(u256_is(state_tload(s, a, &k), 42));
+	CU_ASSERT_TRUE(harness_u256_is(state_tload(s, a, &k), 42));
 	/* Transient storage does not create the account or touch storage. */
 	CU_ASSERT_FALSE(state_exists(s, a));
-	CU_ASSERT_TRUE(u256_is(state_storage(s, a, &k), 0));
+	CU_ASSERT_TRUE(harness_u256_is(state_storage(s, a, &k), 0));
 	state_end_tx(s);
 	state_begin_tx(s);
-	CU_ASSERT_TRUE(u256_is(state_tload(s, a, &k), 0));
+	CU_ASSERT_TRUE(harness_u256_is(state_tload(s, a, &k), 0));
 	/* And a store in the new transaction starts from an empty table. */
 	state_tstore(s, a, &(struct u256){ { 2 } }, &(struct u256){ { 1 } });
-	CU_ASSERT_TRUE(u256_is(state_tload(s, a, &k), 0));
+	CU_ASSERT_TRUE(harness_u256_is(state_tload(s, a, &k), 0));
 	state_end_tx(s);
 	/* begin_tx alone clears it too. */
 	state_begin_tx(s);
 	state_tstore(s, a, &k, &(struct u256){ { 9 } });
 	state_begin_tx(s);
-	CU_ASSERT_TRUE(u256_is(state_tload(s, a, &k), 0));
+	CU_ASSERT_TRUE(harness_u256_is(state_tload(s, a, &k), 0));
 	state_end_tx(s);
 	state_free(s);
 }
@@ -591,8 +564,8 @@ test_state_begin_end_tx(void)
 	uint8_t a[20], b[20];
 	state_snap_t snap;
 
-	addr_of(a, 1);
-	addr_of(b, 2);
+	harness_address(a, 0xa0, 1);
+	harness_address(b, 0xa0, 2);
 	state_set_balance(s, a, &(struct u256){ { 5 } });
 	state_create(s, b);
 	state_end_tx(s);
@@ -609,12 +582,12 @@ test_state_begin_end_tx(void)
 	CU_ASSERT_TRUE(state_warm_address(s, a));
 	CU_ASSERT_TRUE(state_warm_slot(s, a, &k));
 	CU_ASSERT_FALSE(state_is_created(s, a));
-	CU_ASSERT_TRUE(u256_is(state_storage_original(s, a, &k), 3));
+	CU_ASSERT_TRUE(harness_u256_is(state_storage_original(s, a, &k), 3));
 	state_end_tx(s);
 	/* The destruction and the touch were the old transaction's. */
 	CU_ASSERT_TRUE(state_exists(s, a));
 	CU_ASSERT_TRUE(state_exists(s, b));
-	CU_ASSERT_TRUE(u256_is(state_storage(s, a, &k), 3));
+	CU_ASSERT_TRUE(harness_u256_is(state_storage(s, a, &k), 3));
 
 	/* Nothing before state_end_tx() can be reverted after it. */
 	state_begin_tx(s);
@@ -622,7 +595,7 @@ test_state_begin_end_tx(void)
 	state_set_balance(s, a, &(struct u256){ { 6 } });
 	state_end_tx(s);
 	state_revert(s, snap);
-	CU_ASSERT_TRUE(u256_is(state_balance(s, a), 6));
+	CU_ASSERT_TRUE(harness_u256_is(state_balance(s, a), 6));
 	CU_ASSERT_EQUAL(state_snapshot(s), 0);
 	state_free(s);
 }
@@ -635,7 +608,7 @@ test_state_warm_and_clear_storage(void)
 	struct u256 k1 = u(1), k2 = u(2);
 	uint8_t a[20];
 
-	addr_of(a, 1);
+	harness_address(a, 0xa0, 1);
 	state_set_storage(s, a, &k1, &(struct u256){ { 10 } });
 	state_set_storage(s, a, &k2, &(struct u256){ { 20 } });
 	state_end_tx(s);
@@ -649,19 +622,19 @@ test_state_warm_and_clear_storage(void)
 	{
 		uint8_t b[20];
 
-		addr_of(b, 2);
+		harness_address(b, 0xa0, 2);
 		CU_ASSERT_TRUE(state_warm_slot(s, b, &k1));
 	}
 	state_clear_storage(s, a);
-	CU_ASSERT_TRUE(u256_is(state_storage(s, a, &k1), 0));
-	CU_ASSERT_TRUE(u256_is(state_storage(s, a, &k2), 0));
+	CU_ASSERT_TRUE(harness_u256_is(state_storage(s, a, &k1), 0));
+	CU_ASSERT_TRUE(harness_u256_is(state_storage(s, a, &k2), 0));
 	CU_ASSERT_FALSE(state_has_storage(s, a));
 	CU_ASSERT_TRUE(state_exists(s, a));
 	/* Still warm, and the originals are what the tx began with. */
 	CU_ASSERT_FALSE(state_warm_slot(s, a, &k1));
 	CU_ASSERT_TRUE(state_warm_slot(s, a, &k2));
-	CU_ASSERT_TRUE(u256_is(state_storage_original(s, a, &k1), 10));
-	CU_ASSERT_TRUE(u256_is(state_storage_original(s, a, &k2), 20));
+	CU_ASSERT_TRUE(harness_u256_is(state_storage_original(s, a, &k1), 10));
+	CU_ASSERT_TRUE(harness_u256_is(state_storage_original(s, a, &k2), 20));
 	state_end_tx(s);
 
 	/* A new transaction: cold again. */
@@ -681,9 +654,9 @@ build_add11_post(struct state *s)
 	struct u256 bal;
 	uint8_t contract[20], coinbase[20], sender[20];
 
-	unhex(contract, 20, "095e7baea6a6c7c4c2dfeb977efac326af552d87");
-	unhex(coinbase, 20, "2adc25665018aa1fe0e6bc666dac8fc2697ff9ba");
-	unhex(sender, 20, "a94f5374fce5edbc8e2a8697c15331677e6ebf0b");
+	harness_unhex(contract, 20, "095e7baea6a6c7c4c2dfeb977efac326af552d87");
+	harness_unhex(coinbase, 20, "2adc25665018aa1fe0e6bc666dac8fc2697ff9ba");
+	harness_unhex(sender, 20, "a94f5374fce5edbc8e2a8697c15331677e6ebf0b");
 	/* The contract: 1 ether + the 100000 wei sent, slot 0 = 2. */
 	CU_ASSERT_EQUAL(u256_parse(&bal, "1000000000000100000", 19), 0);
 	state_set_balance(s, contract, &bal);
@@ -770,12 +743,12 @@ test_state_root_known(void)
 	uint8_t root[32], want[32], other[32];
 
 	CU_ASSERT_EQUAL(state_root(s, root), 0);
-	unhex(want, 32, empty_root_hex);
+	harness_unhex(want, 32, empty_root_hex);
 	CU_ASSERT_EQUAL(memcmp(root, want, 32), 0);
 
 	build_add11_post(s);
 	CU_ASSERT_EQUAL(state_root(s, root), 0);
-	unhex(want, 32, "e8010ce590f401c9d61fef8ab05bea9bcec24281b795e5868809bc4e515aa530");
+	harness_unhex(want, 32, "e8010ce590f401c9d61fef8ab05bea9bcec24281b795e5868809bc4e515aa530");
 	CU_ASSERT_EQUAL(memcmp(root, want, 32), 0);
 	root_by_mpt(s, other);
 	CU_ASSERT_EQUAL(memcmp(other, want, 32), 0);
@@ -784,8 +757,8 @@ test_state_root_known(void)
 	{
 		uint8_t gone[20], c[20];
 
-		addr_of(gone, 1);
-		unhex(c, 20, "095e7baea6a6c7c4c2dfeb977efac326af552d87");
+		harness_address(gone, 0xa0, 1);
+		harness_unhex(c, 20, "095e7baea6a6c7c4c2dfeb977efac326af552d87");
 		state_set_storage(s, c, &(struct u256){ { 5 } }, &(struct u256){ { 1 } });
 		state_set_storage(s, c, &(struct u256){ { 5 } }, &(struct u256){ { 0 } });
 		state_set_balance(s, gone, &(struct u256){ { 1 } });
@@ -851,20 +824,20 @@ test_state_foreach_order_independent(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c1.addrs);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c2.addrs);
 	for (uint32_t i = 0; i < N; i++) {
-		addr_of(a, i);
+		harness_address(a, 0xa0, i);
 		state_set_balance(s1, a, &(struct u256){ { i + 1 } });
 		state_set_storage(s1, a, &(struct u256){ { i } }, &(struct u256){ { i + 7 } });
 	}
 	for (uint32_t i = N; i-- > 0;) {
-		addr_of(a, i);
+		harness_address(a, 0xa0, i);
 		state_set_storage(s2, a, &(struct u256){ { i } }, &(struct u256){ { i + 7 } });
 		state_set_balance(s2, a, &(struct u256){ { i + 1 } });
 	}
 	/* A destroyed account and a zero slot are not visited. */
-	addr_of(a, 5000);
+	harness_address(a, 0xa0, 5000);
 	state_set_nonce(s2, a, 1);
 	state_destroy(s2, a);
-	addr_of(a, 0);
+	harness_address(a, 0xa0, 0);
 	state_set_storage(s2, a, &(struct u256){ { 999 } }, &(struct u256){ { 0 } });
 	state_end_tx(s1);
 	state_end_tx(s2);
@@ -914,18 +887,18 @@ test_state_large_tables(void)
 	size_t nslots = 0;
 	bool ok = true;
 
-	addr_of(owner, 0xffffff);
+	harness_address(owner, 0xa0, 0xffffff);
 	for (uint32_t i = 0; i < N; i++) {
-		addr_of(a, i);
+		harness_address(a, 0xa0, i);
 		state_set_balance(s, a, &(struct u256){ { (uint64_t)i + 1 } });
 		state_set_storage(s, owner, &(struct u256){ { i, 0, 0, i } },
 				  &(struct u256){ { (uint64_t)i * 3 + 1 } });
 	}
 	state_end_tx(s);
 	for (uint32_t i = 0; i < N && ok; i++) {
-		addr_of(a, i);
-		ok = u256_is(state_balance(s, a), (uint64_t)i + 1) &&
-		     u256_is(state_storage(s, owner, &(struct u256){ { i, 0, 0, i } }),
+		harness_address(a, 0xa0, i);
+		ok = harness_u256_is(state_balance(s, a), (uint64_t)i + 1) &&
+		     harness_u256_is(state_storage(s, owner, &(struct u256){ { i, 0, 0, i } }),
 			     (uint64_t)i * 3 + 1);
 	}
 	CU_ASSERT_TRUE(ok);
@@ -941,7 +914,7 @@ test_state_large_tables(void)
 	state_begin_tx(s);
 	snap = state_snapshot(s);
 	for (uint32_t i = N; i < 2 * N; i++) {
-		addr_of(a, i);
+		harness_address(a, 0xa0, i);
 		(void)state_warm_address(s, a);
 		state_set_nonce(s, a, 1);
 		(void)state_warm_slot(s, owner, &(struct u256){ { i, 0, 0, i } });
@@ -956,16 +929,16 @@ test_state_large_tables(void)
 	state_revert(s, snap);
 	ok = true;
 	for (uint32_t i = N; i < 2 * N && ok; i++) {
-		addr_of(a, i);
+		harness_address(a, 0xa0, i);
 		ok = !state_exists(s, a) &&
-		     u256_is(state_storage(s, owner, &(struct u256){ { i, 0, 0, i } }), 0) &&
-		     u256_is(state_tload(s, owner, &(struct u256){ { i } }), 0) &&
+		     harness_u256_is(state_storage(s, owner, &(struct u256){ { i, 0, 0, i } }), 0) &&
+		     harness_u256_is(state_tload(s, owner, &(struct u256){ { i } }), 0) &&
 		     state_warm_address(s, a);
 	}
 	CU_ASSERT_TRUE(ok);
 	ok = true;
 	for (uint32_t i = 0; i < N && ok; i++)
-		ok = u256_is(state_storage(s, owner, &(struct u256){ { i, 0, 0, i } }),
+		ok = harness_u256_is(state_storage(s, owner, &(struct u256){ { i, 0, 0, i } }),
 			     (uint64_t)i * 3 + 1);
 	CU_ASSERT_TRUE(ok);
 	state_end_tx(s);
