@@ -596,45 +596,34 @@ validate(const struct exec *x, const struct exec_block *b, const struct tx *tx,
 	return NULL;
 }
 
-int
-exec_tx(struct exec *x, struct exec_receipt *r, const char **why, const struct exec_block *b,
-	const struct tx *tx, const uint8_t sender[20], uint64_t gas_available,
-	uint64_t blob_gas_available)
+/* Sets the environment every frame of tx sees. */
+static void
+begin_env(struct exec *x, const struct exec_block *b, const struct tx *tx,
+	  const uint8_t sender[20], const struct u256 *price, const struct u256 *blob_fee)
 {
-	struct u256 price, priority, blob_fee = tx_blob_base_fee(b->excess_blob_gas), cost, t;
-	struct evm_message msg = { 0 };
-	struct evm_result res = { 0 };
-	struct state *s = x->state;
-	int64_t gas_left;
-	uint64_t gas_used, refund;
-
-	memset(r, 0, sizeof(*r));
-	*why = validate(x, b, tx, sender, gas_available, blob_gas_available, &blob_fee, &price,
-			&priority);
-	if (*why != NULL)
-		return -EINVAL;
-
-	state_begin_tx(s);
 	x->abort_rc = 0;
 	x->env = (struct evm_env){
-		.gas_price = price, .number = b->number, .timestamp = b->timestamp,
+		.gas_price = *price, .number = b->number, .timestamp = b->timestamp,
 		.gas_limit = b->gas_limit, .prevrandao = b->prevrandao, .base_fee = b->base_fee,
-		.chain_id = b->chain_id, .blob_base_fee = blob_fee,
+		.chain_id = b->chain_id, .blob_base_fee = *blob_fee,
 		.blob_hashes = (const uint8_t(*)[32])tx->blob_hashes,
 		.nblob_hashes = tx->nblob_hashes,
 	};
 	memcpy(x->env.origin, sender, 20);
 	memcpy(x->env.coinbase, b->coinbase, 20);
+}
 
-	/* Buy the gas (and blob gas) and take the nonce. */
-	(void)u256_mul_u64(&cost, &price, tx->gas_limit);
-	(void)u256_mul_u64(&t, &blob_fee, tx_blob_gas(tx));
-	(void)u256_add(&cost, &cost, &t);
-	if (state_sub_balance(s, sender, &cost) != 0)
-		BUG("validated sender cannot pay");
-	state_set_nonce(s, sender, tx->nonce + 1);
+/* Warms what EIP-2929, EIP-2930 and EIP-3651 make warm, then runs tx's
+ * top-level call or create.  nonce is the sender's before the transaction,
+ * which names a created contract.  Out: *res; r's created and
+ * contract_address. */
+static void
+run_top(struct exec *x, struct exec_receipt *r, struct evm_result *res,
+	const struct exec_block *b, const struct tx *tx, const uint8_t sender[20], uint64_t nonce)
+{
+	struct evm_message msg = { 0 };
+	struct state *s = x->state;
 
-	/* EIP-2929 and EIP-3651: what is warm from the start. */
 	(void)state_warm_address(s, b->coinbase);
 	(void)state_warm_address(s, sender);
 	for (unsigned i = 1; i <= PRECOMPILE_MAX; i++)
@@ -658,16 +647,16 @@ exec_tx(struct exec *x, struct exec_receipt *r, const char **why, const struct e
 	msg.input = tx->data;
 	msg.input_len = tx->data_len;
 	if (tx->is_create) {
-		exec_create_address(msg.recipient, sender, tx->nonce);
+		exec_create_address(msg.recipient, sender, nonce);
 		memcpy(msg.code_address, msg.recipient, 20);
 		(void)state_warm_address(s, msg.recipient);
 		if (is_collision(s, msg.recipient)) {
-			res.status = EVM_ADDRESS_COLLISION;
-			res.gas_left = 0;
+			res->status = EVM_ADDRESS_COLLISION;
+			res->gas_left = 0;
 		} else {
-			process_create(x, &msg, &res);
+			process_create(x, &msg, res);
 		}
-		r->created = res.status == EVM_SUCCESS;
+		r->created = res->status == EVM_SUCCESS;
 		memcpy(r->contract_address, msg.recipient, 20);
 	} else {
 		const uint8_t *code;
@@ -677,8 +666,38 @@ exec_tx(struct exec *x, struct exec_receipt *r, const char **why, const struct e
 		memcpy(msg.code_address, tx->to, 20);
 		(void)state_warm_address(s, tx->to);
 		code = state_code(s, tx->to, &len);
-		process_message(x, &msg, code, len, jumpdests(x, tx->to, code, len), &res);
+		process_message(x, &msg, code, len, jumpdests(x, tx->to, code, len), res);
 	}
+}
+
+int
+exec_tx(struct exec *x, struct exec_receipt *r, const char **why, const struct exec_block *b,
+	const struct tx *tx, const uint8_t sender[20], uint64_t gas_available,
+	uint64_t blob_gas_available)
+{
+	struct u256 price, priority, blob_fee = tx_blob_base_fee(b->excess_blob_gas), cost, t;
+	struct evm_result res = { 0 };
+	struct state *s = x->state;
+	int64_t gas_left;
+	uint64_t gas_used, refund;
+
+	memset(r, 0, sizeof(*r));
+	*why = validate(x, b, tx, sender, gas_available, blob_gas_available, &blob_fee, &price,
+			&priority);
+	if (*why != NULL)
+		return -EINVAL;
+
+	state_begin_tx(s);
+	begin_env(x, b, tx, sender, &price, &blob_fee);
+
+	/* Buy the gas (and blob gas) and take the nonce. */
+	(void)u256_mul_u64(&cost, &price, tx->gas_limit);
+	(void)u256_mul_u64(&t, &blob_fee, tx_blob_gas(tx));
+	(void)u256_add(&cost, &cost, &t);
+	if (state_sub_balance(s, sender, &cost) != 0)
+		BUG("validated sender cannot pay");
+	state_set_nonce(s, sender, tx->nonce + 1);
+	run_top(x, r, &res, b, tx, sender, tx->nonce);
 
 	if (x->abort_rc != 0) {
 		/* Undo the transaction whole: nonce, gas purchase and all. */
@@ -728,4 +747,66 @@ exec_tx(struct exec *x, struct exec_receipt *r, const char **why, const struct e
 		logs_truncate(x, 0);
 	}
 	return 0;
+}
+
+int
+exec_call(struct exec *x, struct exec_receipt *r, const char **why, const struct exec_block *b,
+	  const struct tx *tx, const uint8_t sender[20])
+{
+	struct u256 zero = u256_from_u64(0), bal, blob_fee = tx_blob_base_fee(b->excess_blob_gas);
+	struct evm_result res = { 0 };
+	struct state *s = x->state;
+	uint64_t nonce = state_nonce(s, sender), refund;
+
+	memset(r, 0, sizeof(*r));
+	*why = NULL;
+	if (tx_intrinsic_gas(tx) > tx->gas_limit) {
+		*why = "intrinsic gas too low";
+		return -EINVAL;
+	}
+	bal = state_balance(s, sender);
+	if (u256_lt(&bal, &tx->value)) {
+		*why = "insufficient funds for transfer";
+		return -EINVAL;
+	}
+	state_begin_tx(s);
+	begin_env(x, b, tx, sender, &zero, &blob_fee);
+	if (nonce < UINT64_MAX)
+		state_set_nonce(s, sender, nonce + 1);
+	run_top(x, r, &res, b, tx, sender, nonce);
+	r->status = res.status;
+	refund = res.status == EVM_SUCCESS && res.gas_refund > 0 ? (uint64_t)res.gas_refund : 0;
+	r->gas_used = tx->gas_limit - (uint64_t)res.gas_left;
+	if (refund > r->gas_used / REFUND_QUOTIENT)
+		refund = r->gas_used / REFUND_QUOTIENT;
+	r->gas_used -= refund;
+	r->output = res.output;
+	r->output_len = res.output_len;
+	if (res.status == EVM_SUCCESS) {
+		r->logs = x->logs;
+		r->nlogs = x->nlogs;
+		x->logs = NULL;
+		x->nlogs = x->alogs = 0;
+	} else {
+		logs_truncate(x, 0);
+	}
+	/* Forget every effect: this was only a question. */
+	state_revert(s, 0);
+	state_end_tx(s);
+	if (x->abort_rc != 0) {
+		exec_receipt_release(r);
+		*why = x->abort_why;
+		return x->abort_rc;
+	}
+	return 0;
+}
+
+const char *
+exec_check(const struct exec *x, const struct exec_block *b, const struct tx *tx,
+	   const uint8_t sender[20], uint64_t gas_available, uint64_t blob_gas_available)
+{
+	struct u256 blob_fee = tx_blob_base_fee(b->excess_blob_gas), price, priority;
+
+	return validate(x, b, tx, sender, gas_available, blob_gas_available, &blob_fee, &price,
+			&priority);
 }

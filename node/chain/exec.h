@@ -66,6 +66,20 @@ void exec_set_tracer(struct exec *x,
 int exec_tx(struct exec *x, struct exec_receipt *r, const char **why,
 	    const struct exec_block *block, const struct tx *tx, const uint8_t sender[20],
 	    uint64_t gas_available, uint64_t blob_gas_available) WARN_UNUSED;
+/* Checks tx as exec_tx() would, without running it.
+ * Returns: NULL when it would be applied, else the reason (static). */
+const char *exec_check(const struct exec *x, const struct exec_block *block, const struct tx *tx,
+		       const uint8_t sender[20], uint64_t gas_available,
+		       uint64_t blob_gas_available);
+/* Runs tx as eth_call does: no fee is charged and the nonce is not
+ * checked, the gas price is zero, and every effect is undone afterwards.
+ * Returns: 0 (the receipt says how it ended, with the output and, for a
+ * success, the logs); -EINVAL with *why when gas does not cover the
+ * intrinsic cost or the balance the value; or as exec_tx().
+ * Out: *r, released with exec_receipt_release(). */
+int exec_call(struct exec *x, struct exec_receipt *r, const char **why,
+	      const struct exec_block *block, const struct tx *tx, const uint8_t sender[20])
+	WARN_UNUSED;
 void exec_receipt_release(struct exec_receipt *r);
 
 /* Out: addr, the address CREATE gives (keccak of rlp([sender, nonce])). */

@@ -1,0 +1,119 @@
+/* The chain a node keeps: genesis, blocks, mined transactions with their
+ * receipts, the head's world state, and mining (automine: a block for every
+ * transaction as it arrives, or blocks on demand).
+ *
+ * In memory for now: the LMDB store comes in a later change, behind this
+ * same interface. */
+#ifndef CHAINBOX_CHAIN_H
+#define CHAINBOX_CHAIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chain/block.h"
+#include "chain/exec.h"
+#include "chain/tx.h"
+#include "compat.h"
+#include "state/state.h"
+
+struct chain_alloc {
+	uint8_t address[20];
+	struct u256 balance;
+	uint64_t nonce;
+	const uint8_t *code; /* copied; may be NULL */
+	size_t code_len;
+};
+
+struct chain_config {
+	uint64_t chain_id;
+	uint64_t gas_limit;
+	struct u256 base_fee; /* of the genesis block */
+	uint64_t timestamp; /* of the genesis block */
+	uint8_t coinbase[20];
+	const struct chain_alloc *alloc;
+	size_t nalloc;
+	bool automine;
+};
+
+/* A transaction in a block, with what running it gave. */
+struct chain_tx {
+	struct tx tx;
+	uint8_t sender[20];
+	uint8_t *raw; /* the network encoding */
+	size_t raw_len;
+	uint64_t block_number;
+	uint32_t index; /* in its block */
+	uint64_t first_log_index; /* of its first log, in its block */
+	struct exec_receipt receipt;
+	uint64_t cumulative_gas;
+	uint8_t bloom[BLOCK_BLOOM_LEN];
+	struct u256 effective_gas_price;
+};
+
+struct chain_block {
+	struct block_header header;
+	uint8_t hash[32];
+	struct chain_tx **txs;
+	size_t ntxs;
+};
+
+struct chain;
+
+/* Returns: a chain at its genesis block (caller frees with chain_free()),
+ * or NULL with *cause set (caller frees). */
+struct chain *chain_new(const struct chain_config *cfg, char **cause);
+void chain_free(struct chain *c);
+
+uint64_t chain_id(const struct chain *c);
+const struct chain_block *chain_head(const struct chain *c);
+/* Returns: block number n, or NULL past the head. */
+const struct chain_block *chain_block(const struct chain *c, uint64_t n);
+const struct chain_block *chain_block_by_hash(const struct chain *c, const uint8_t hash[32]);
+/* Returns: the mined transaction with this hash, or NULL. */
+const struct chain_tx *chain_tx(const struct chain *c, const uint8_t hash[32]);
+/* Returns: the head's world state, for reading (not owned). */
+const struct state *chain_state(const struct chain *c);
+/* Returns: the base fee the next block will have. */
+struct u256 chain_next_base_fee(const struct chain *c);
+
+/* Takes a signed transaction in its network encoding.  With automine it is
+ * mined at once, in a block of its own, so that its receipt exists when
+ * this returns.  Without, it waits in the pool for chain_mine().
+ * Returns: 0; -EINVAL with *why set (a static message in geth's words,
+ * such as "nonce too low") for a transaction that cannot be taken.
+ * Out: hash, the transaction's hash. */
+int chain_send_raw(struct chain *c, uint8_t hash[32], const char **why,
+		   const uint8_t *raw, size_t len) WARN_UNUSED;
+/* Mines one block of what the pool holds (possibly nothing) at timestamp,
+ * or at the head's timestamp + 1 when that is later.
+ * Returns: 0 or -errno. */
+int chain_mine(struct chain *c, uint64_t timestamp) WARN_UNUSED;
+void chain_set_automine(struct chain *c, bool on);
+bool chain_automine(const struct chain *c);
+/* Returns: how many transactions wait in the pool. */
+size_t chain_pending(const struct chain *c);
+
+/* What eth_call and eth_estimateGas run. */
+struct chain_call {
+	uint8_t from[20];
+	bool is_create;
+	uint8_t to[20];
+	struct u256 value;
+	const uint8_t *data;
+	size_t data_len;
+	uint64_t gas; /* 0: the block gas limit */
+};
+
+/* Runs a call on the head state and forgets its effects.
+ * Returns: 0 (the receipt says whether it reverted, with the output), or
+ * -errno with *why set.  Out: *r, released with exec_receipt_release(). */
+int chain_call(struct chain *c, struct exec_receipt *r, const char **why,
+	       const struct chain_call *call) WARN_UNUSED;
+/* Finds the least gas with which the call does not fail, by bisection.
+ * Returns: 0, or -EINVAL when it fails even with the block gas limit (*r
+ * then holds that failure).  Out: *gas. */
+int chain_estimate_gas(struct chain *c, uint64_t *gas, struct exec_receipt *r,
+		       const char **why, const struct chain_call *call) WARN_UNUSED;
+
+#endif
