@@ -28,6 +28,13 @@ struct index {
 	size_t cap, n;
 };
 
+/* A saved point for evm_snapshot: the state then and the chain's length. */
+struct snap {
+	uint64_t id;
+	struct state *state;
+	size_t nblocks;
+};
+
 struct chain {
 	struct chain_config cfg;
 	struct state *state;
@@ -38,6 +45,9 @@ struct chain {
 	struct pooled *pool;
 	size_t npool, apool;
 	bool automine;
+	struct snap *snaps; /* in id order */
+	size_t nsnaps, asnaps;
+	uint64_t next_snap;
 };
 
 static struct index_entry *
@@ -185,6 +195,9 @@ chain_free(struct chain *c)
 	for (size_t i = 0; i < c->npool; i++)
 		pooled_release(&c->pool[i]);
 	free(c->pool);
+	for (size_t i = 0; i < c->nsnaps; i++)
+		state_free(c->snaps[i].state);
+	free(c->snaps);
 	free(c->blocks);
 	free(c->by_tx.v);
 	free(c->by_block.v);
@@ -559,4 +572,63 @@ chain_estimate_gas(struct chain *c, uint64_t *gas, struct exec_receipt *r, const
 	}
 	*gas = hi;
 	return 0;
+}
+
+uint64_t
+chain_snapshot(struct chain *c)
+{
+	struct snap *sn;
+
+	if (c->nsnaps == c->asnaps) {
+		c->asnaps = c->asnaps ? 2 * c->asnaps : 8;
+		c->snaps = xreallocarray(c->snaps, c->asnaps, sizeof(*c->snaps));
+	}
+	sn = &c->snaps[c->nsnaps++];
+	sn->id = c->next_snap++;
+	sn->state = state_clone(c->state);
+	sn->nblocks = c->nblocks;
+	return sn->id;
+}
+
+bool
+chain_revert(struct chain *c, uint64_t id)
+{
+	size_t k = 0;
+
+	while (k < c->nsnaps && c->snaps[k].id != id)
+		k++;
+	if (k == c->nsnaps)
+		return false;
+	/* The state goes back; the executor is rebuilt over it. */
+	exec_free(c->exec);
+	state_free(c->state);
+	c->state = c->snaps[k].state;
+	c->exec = exec_new(c->state);
+	exec_set_block_hash(c->exec, chain_block_hash, c);
+	/* Blocks after the snapshot go, and with them their index entries. */
+	while (c->nblocks > c->snaps[k].nblocks) {
+		struct chain_block *b = c->blocks[--c->nblocks];
+
+		for (size_t i = 0; i < b->ntxs; i++)
+			chain_tx_free(b->txs[i]);
+		free(b->txs);
+		free(b);
+	}
+	free(c->by_tx.v);
+	free(c->by_block.v);
+	memset(&c->by_tx, 0, sizeof(c->by_tx));
+	memset(&c->by_block, 0, sizeof(c->by_block));
+	for (size_t i = 0; i < c->nblocks; i++) {
+		index_put(&c->by_block, c->blocks[i]->hash, c->blocks[i]);
+		for (size_t t = 0; t < c->blocks[i]->ntxs; t++)
+			index_put(&c->by_tx, c->blocks[i]->txs[t]->tx.hash, c->blocks[i]->txs[t]);
+	}
+	for (size_t i = 0; i < c->npool; i++)
+		pooled_release(&c->pool[i]);
+	c->npool = 0;
+	/* Reverting uses the snapshot up, and every later one with it. */
+	for (size_t i = k + 1; i < c->nsnaps; i++)
+		state_free(c->snaps[i].state);
+	c->nsnaps = k;
+	return true;
 }

@@ -94,6 +94,15 @@ bool chain_automine(const struct chain *c);
 /* Returns: how many transactions wait in the pool. */
 size_t chain_pending(const struct chain *c);
 
+/* evm_snapshot: saves the chain as it is.  Returns: the snapshot's id,
+ * counting from 0 as anvil does. */
+uint64_t chain_snapshot(struct chain *c);
+/* evm_revert: puts the chain back as it was at snapshot id (blocks,
+ * state, timestamps) and empties the pool.  The snapshot is used up, and
+ * so is every later one (Hardhat's semantics).
+ * Returns: true, or false for an unknown or used-up id. */
+bool chain_revert(struct chain *c, uint64_t id);
+
 /* What eth_call and eth_estimateGas run. */
 struct chain_call {
 	uint8_t from[20];

@@ -841,3 +841,42 @@ state_root(const struct state *s, uint8_t root[32])
 	mpt_free(w.accounts);
 	return rc;
 }
+
+static void
+slots_copy(struct slots *dst, const struct slots *src)
+{
+	*dst = *src;
+	if (src->cap > 0) {
+		dst->v = xreallocarray(NULL, src->cap, sizeof(*dst->v));
+		memcpy(dst->v, src->v, src->cap * sizeof(*dst->v));
+	}
+}
+
+struct state *
+state_clone(const struct state *s)
+{
+	struct state *c = state_new();
+
+	c->epoch = s->epoch;
+	c->cap = s->cap;
+	c->n = s->n;
+	c->v = xcalloc(s->cap ? s->cap : 1, sizeof(*c->v));
+	for (size_t i = 0; i < s->cap; i++) {
+		const struct account *a = s->v[i];
+		struct account *b;
+
+		if (a == NULL)
+			continue;
+		b = xmalloc(sizeof(*b));
+		*b = *a;
+		b->code = NULL;
+		if (a->code_len > 0) {
+			b->code = xmalloc(a->code_len);
+			memcpy(b->code, a->code, a->code_len);
+		}
+		slots_copy(&b->storage, &a->storage);
+		slots_copy(&b->transient, &a->transient);
+		c->v[i] = b;
+	}
+	return c;
+}

@@ -109,6 +109,10 @@ int state_foreach_slot(const struct state *s, const uint8_t addr[20],
 		       int (*fn)(void *arg, const struct u256 *key, const struct u256 *value),
 		       void *arg);
 
+/* Returns: a deep copy of s, taken between transactions (the journal is
+ * not copied), for the node's evm_snapshot.  Caller frees. */
+struct state *state_clone(const struct state *s);
+
 /* Computes the state root: the secure trie of keccak(address) ->
  * rlp([nonce, balance, storage root, code hash]), each storage root the
  * secure trie of keccak(slot) -> rlp(value).

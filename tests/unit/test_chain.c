@@ -233,6 +233,39 @@ test_chain_call_and_estimate(void)
 	chain_free(c);
 }
 
+/* evm_snapshot and evm_revert put back blocks and balances, once. */
+static void
+test_chain_snapshot_revert(void)
+{
+	struct chain *c = new_chain(true);
+	uint8_t *raw, hash[32], head[32];
+	const char *why = NULL;
+	uint64_t s0, s1;
+	size_t len;
+
+	s0 = chain_snapshot(c);
+	CU_ASSERT_EQUAL(s0, 0);
+	memcpy(head, chain_head(c)->hash, 32);
+	signed_tx(&raw, &len, 0, bob.addr, 7, NULL, 0, 21000);
+	CU_ASSERT_EQUAL_FATAL(chain_send_raw(c, hash, &why, raw, len), 0);
+	s1 = chain_snapshot(c);
+	CU_ASSERT_EQUAL(s1, 1);
+	CU_ASSERT_EQUAL(chain_head(c)->header.number, 1);
+	CU_ASSERT_TRUE(chain_revert(c, s0));
+	CU_ASSERT_EQUAL(chain_head(c)->header.number, 0);
+	CU_ASSERT_EQUAL(memcmp(chain_head(c)->hash, head, 32), 0);
+	CU_ASSERT_PTR_NULL(chain_tx(c, hash));
+	CU_ASSERT_TRUE(harness_u256_is(state_balance(chain_state(c), bob.addr), 0));
+	CU_ASSERT_EQUAL(state_nonce(chain_state(c), alice.addr), 0);
+	CU_ASSERT_FALSE(chain_revert(c, s0)); /* used up */
+	CU_ASSERT_FALSE(chain_revert(c, s1)); /* later ones too */
+	/* The same transaction goes in again after the revert. */
+	CU_ASSERT_EQUAL(chain_send_raw(c, hash, &why, raw, len), 0);
+	CU_ASSERT_PTR_NOT_NULL(chain_tx(c, hash));
+	free(raw);
+	chain_free(c);
+}
+
 int
 main(void)
 {
@@ -242,6 +275,7 @@ main(void)
 		HARNESS_TEST(test_chain_insufficient_funds),
 		HARNESS_TEST(test_chain_pool_and_mine),
 		HARNESS_TEST(test_chain_call_and_estimate),
+		HARNESS_TEST(test_chain_snapshot_revert),
 		HARNESS_END,
 	};
 	char *cause = NULL;

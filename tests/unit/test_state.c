@@ -947,6 +947,38 @@ test_state_large_tables(void)
 	state_free(s);
 }
 
+/* A clone is deep: changing either side leaves the other as it was. */
+static void
+test_state_clone(void)
+{
+	struct state *s = state_new(), *c;
+	uint8_t a[20];
+	struct u256 k = u256_from_u64(5), v = u256_from_u64(9), z = u256_from_u64(0);
+	static const uint8_t code[] = { 0x60, 0x01 };
+	uint8_t r1[32], r2[32];
+	size_t len;
+
+	harness_address(a, 0xa0, 1);
+	state_set_balance(s, a, &v);
+	state_set_code(s, a, code, sizeof(code));
+	state_set_storage(s, a, &k, &v);
+	state_end_tx(s);
+	c = state_clone(s);
+	CU_ASSERT_EQUAL(state_root(s, r1), 0);
+	CU_ASSERT_EQUAL(state_root(c, r2), 0);
+	CU_ASSERT_EQUAL(memcmp(r1, r2, 32), 0);
+	state_set_storage(s, a, &k, &z);
+	state_set_code(s, a, NULL, 0);
+	state_end_tx(s);
+	CU_ASSERT_TRUE(harness_u256_is(state_storage(c, a, &k), 9));
+	CU_ASSERT_PTR_NOT_NULL(state_code(c, a, &len));
+	CU_ASSERT_EQUAL(len, 2);
+	CU_ASSERT_EQUAL(state_root(c, r2), 0);
+	CU_ASSERT_EQUAL(memcmp(r1, r2, 32), 0);
+	state_free(s);
+	state_free(c);
+}
+
 int
 main(void)
 {
@@ -967,6 +999,7 @@ main(void)
 		HARNESS_TEST(test_state_root_known),
 		HARNESS_TEST(test_state_foreach_order_independent),
 		HARNESS_TEST(test_state_large_tables),
+		HARNESS_TEST(test_state_clone),
 		HARNESS_END,
 	};
 	return harness_run("state", tests);
