@@ -9,9 +9,11 @@
 #ifndef CHAINBOX_U256_H
 #define CHAINBOX_U256_H
 
+#include <endian.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "compat.h"
 
@@ -277,23 +279,23 @@ void u256_shr(struct u256 *r, const struct u256 *shift,
 void u256_sar(struct u256 *r, const struct u256 *shift,
 	      const struct u256 *value);
 
-/* Returns: the big-endian 64-bit word at p. */
+/* Returns: the big-endian 64-bit word at p.  One load and a byte swap. */
 static inline uint64_t
 u256_load_be64(const uint8_t *p)
 {
-	/* Compilers turn this into one load and a byte swap. */
-	return (uint64_t)p[0] << 56 | (uint64_t)p[1] << 48 |
-	       (uint64_t)p[2] << 40 | (uint64_t)p[3] << 32 |
-	       (uint64_t)p[4] << 24 | (uint64_t)p[5] << 16 |
-	       (uint64_t)p[6] << 8 | (uint64_t)p[7];
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return be64toh(v);
 }
 
-/* Out: p[0..7], v big-endian. */
+/* Out: p[0..7], v big-endian.  A byte swap and one store: compilers do not
+ * always see that in a loop of byte stores. */
 static inline void
 u256_store_be64(uint8_t *p, uint64_t v)
 {
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (56 - 8 * i));
+	v = htobe64(v);
+	memcpy(p, &v, 8);
 }
 
 /* Out: *r from exactly 32 big-endian bytes (the EVM's word layout in memory,
