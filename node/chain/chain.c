@@ -1,11 +1,15 @@
 /* The node's chain (see chain.h): blocks in memory, the head's state, a
- * pool of transactions waiting for a block, and mining. */
+ * pool of transactions waiting for a block, and mining; with a data dir,
+ * each block is also written to the store, and loaded from it at start. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "chain/chain.h"
 #include "keccak.h"
+#include "rlp.h"
+#include "state/store.h"
 #include "xalloc.h"
 
 #define MAX_TX_BYTES (128 * 1024) /* geth's txpool limit for one transaction */
@@ -48,6 +52,15 @@ struct chain {
 	struct snap *snaps; /* in id order */
 	size_t nsnaps, asnaps;
 	uint64_t next_snap;
+	/* The store, or NULL in memory.  Blocks [0, nstored) are in it, and
+	 * the state changes since are marked dirty.  After evm_revert the
+	 * store holds blocks past the chain: store_rewrite asks the next
+	 * write to drop blocks from store_keep on and rewrite the state. */
+	struct store *store;
+	size_t nstored;
+	bool store_rewrite;
+	size_t store_keep;
+	char *store_error;
 };
 
 static struct index_entry *
@@ -126,6 +139,8 @@ append_block(struct chain *c, struct chain_block *b)
 		index_put(&c->by_tx, b->txs[i]->tx.hash, b->txs[i]);
 }
 
+static int chain_open_store(struct chain *c, char **cause, const char *dir);
+
 struct chain *
 chain_new(const struct chain_config *cfg, char **cause)
 {
@@ -135,6 +150,7 @@ chain_new(const struct chain_config *cfg, char **cause)
 	c->cfg = *cfg;
 	c->cfg.alloc = NULL;
 	c->cfg.nalloc = 0;
+	c->cfg.data_dir = NULL;
 	c->automine = cfg->automine;
 	c->state = state_new();
 	c->exec = exec_new(c->state);
@@ -162,6 +178,10 @@ chain_new(const struct chain_config *cfg, char **cause)
 		return NULL;
 	}
 	append_block(c, g);
+	if (cfg->data_dir != NULL && chain_open_store(c, cause, cfg->data_dir) != 0) {
+		chain_free(c);
+		return NULL;
+	}
 	return c;
 }
 
@@ -181,11 +201,18 @@ pooled_release(struct pooled *p)
 	free(p->raw);
 }
 
+static int chain_persist(struct chain *c);
+
 void
 chain_free(struct chain *c)
 {
 	if (c == NULL)
 		return;
+	/* A write that failed earlier gets a last try. */
+	if (c->store != NULL)
+		(void)chain_persist(c);
+	store_free(c->store);
+	free(c->store_error);
 	for (size_t i = 0; i < c->nblocks; i++) {
 		for (size_t k = 0; k < c->blocks[i]->ntxs; k++)
 			chain_tx_free(c->blocks[i]->txs[k]);
@@ -382,8 +409,9 @@ finish_block(struct chain *c, struct chain_block *b)
 	return rc;
 }
 
-int
-chain_mine(struct chain *c, uint64_t timestamp)
+/* Mines one block in memory; chain_persist() stores it. */
+static int
+mine_block(struct chain *c, uint64_t timestamp)
 {
 	const struct chain_block *h = chain_head(c);
 	struct chain_block *b = xcalloc(1, sizeof(*b));
@@ -445,6 +473,44 @@ chain_mine(struct chain *c, uint64_t timestamp)
 	}
 	append_block(c, b);
 	return 0;
+}
+
+int
+chain_mine(struct chain *c, uint64_t timestamp)
+{
+	int rc = mine_block(c, timestamp);
+
+	return rc != 0 ? rc : chain_persist(c);
+}
+
+int
+chain_mine_many(struct chain *c, uint64_t n, uint64_t timestamp, uint64_t interval)
+{
+	int rc = 0;
+
+	if (interval == 0)
+		interval = 1;
+	for (uint64_t i = 0; i < n && rc == 0; i++) {
+		uint64_t t = timestamp;
+
+		if (i > 0)
+			t = chain_head(c)->header.timestamp + interval;
+		rc = mine_block(c, t);
+	}
+	/* What was mined before a failure is stored all the same. */
+	if (c->nblocks > c->nstored) {
+		int prc = chain_persist(c);
+
+		if (rc == 0)
+			rc = prc;
+	}
+	return rc;
+}
+
+const char *
+chain_store_error(const struct chain *c)
+{
+	return c->store_error;
 }
 
 int
@@ -630,5 +696,400 @@ chain_revert(struct chain *c, uint64_t id)
 	for (size_t i = k + 1; i < c->nsnaps; i++)
 		state_free(c->snaps[i].state);
 	c->nsnaps = k;
+	/* The store follows: blocks past the snapshot go, and the state is
+	 * written whole, since the dirty marks say nothing about a swapped-in
+	 * state.  A failure leaves this for the next write to do. */
+	if (c->store != NULL) {
+		if (!c->store_rewrite || c->nblocks < c->store_keep)
+			c->store_keep = c->nblocks;
+		c->store_rewrite = true;
+		if (c->nstored > c->nblocks)
+			c->nstored = c->nblocks;
+		(void)chain_persist(c);
+	}
 	return true;
+}
+
+/* --- the store ------------------------------------------------------------ */
+
+/* A block's receipt record: per transaction, what the receipt and
+ * struct chain_tx hold that the transaction and header cannot give back:
+ * rlp([[sender, status, gas used, blob gas used, cumulative gas, created,
+ * contract address, output, [[address, [topic...], data]...]]...]). */
+static void
+encode_receipts(struct rlp_enc *e, const struct chain_block *b)
+{
+	size_t outer = rlp_enc_list_begin(e);
+
+	for (size_t i = 0; i < b->ntxs; i++) {
+		const struct chain_tx *t = b->txs[i];
+		const struct exec_receipt *r = &t->receipt;
+		size_t m = rlp_enc_list_begin(e), logs;
+
+		rlp_enc_bytes(e, t->sender, 20);
+		rlp_enc_u64(e, (uint64_t)r->status);
+		rlp_enc_u64(e, r->gas_used);
+		rlp_enc_u64(e, r->blob_gas_used);
+		rlp_enc_u64(e, t->cumulative_gas);
+		rlp_enc_u64(e, r->created);
+		rlp_enc_bytes(e, r->contract_address, r->created ? 20 : 0);
+		rlp_enc_bytes(e, r->output, r->output_len);
+		logs = rlp_enc_list_begin(e);
+		for (size_t k = 0; k < r->nlogs; k++) {
+			const struct exec_log *l = &r->logs[k];
+			size_t lm = rlp_enc_list_begin(e), tm;
+
+			rlp_enc_bytes(e, l->address, 20);
+			tm = rlp_enc_list_begin(e);
+			for (size_t j = 0; j < l->ntopics; j++)
+				rlp_enc_bytes(e, l->topics[j], 32);
+			rlp_enc_list_end(e, tm);
+			rlp_enc_bytes(e, l->data, l->len);
+			rlp_enc_list_end(e, lm);
+		}
+		rlp_enc_list_end(e, logs);
+		rlp_enc_list_end(e, m);
+	}
+	rlp_enc_list_end(e, outer);
+}
+
+/* Writes block b and its transactions' index entries. */
+static int
+put_block(struct chain *c, char **cause, const struct chain_block *b)
+{
+	struct store_block sb = { .number = b->header.number };
+	struct rlp_enc body, receipts;
+	uint8_t *header = NULL;
+	int rc;
+
+	rlp_enc_init(&body);
+	rlp_enc_init(&receipts);
+	if ((rc = block_header_encode(&header, &sb.header_len, &b->header)) != 0)
+		goto nomem;
+	sb.header = header;
+	if (b->ntxs > 0) {
+		size_t m = rlp_enc_list_begin(&body);
+
+		for (size_t i = 0; i < b->ntxs; i++)
+			rlp_enc_bytes(&body, b->txs[i]->raw, b->txs[i]->raw_len);
+		rlp_enc_list_end(&body, m);
+		encode_receipts(&receipts, b);
+		if ((rc = rlp_enc_error(&body)) != 0 || (rc = rlp_enc_error(&receipts)) != 0)
+			goto nomem;
+		sb.body = body.data;
+		sb.body_len = body.len;
+		sb.receipts = receipts.data;
+		sb.receipts_len = receipts.len;
+	}
+	if ((rc = store_put_block(c->store, cause, &sb)) != 0)
+		goto out;
+	for (size_t i = 0; i < b->ntxs && rc == 0; i++)
+		rc = store_put_tx(c->store, cause, b->txs[i]->tx.hash, sb.number, b->txs[i]->index);
+	goto out;
+nomem:
+	xasprintf(cause, "cannot encode block %llu: %s",
+		  (unsigned long long)b->header.number, strerror(-rc));
+out:
+	free(header);
+	rlp_enc_release(&body);
+	rlp_enc_release(&receipts);
+	return rc;
+}
+
+/* Writes what the store lacks, in one LMDB transaction: the blocks from
+ * nstored on and the state changes since the last write (or, after a
+ * revert, the whole state).  Returns: 0 or -errno, with store_error set. */
+static int
+chain_persist(struct chain *c)
+{
+	struct store_meta m = { STORE_VERSION, c->cfg.chain_id, c->nblocks - 1, { 0 } };
+	char *cause = NULL;
+	int rc;
+
+	if (c->store == NULL || (c->nstored == c->nblocks && !c->store_rewrite))
+		return 0;
+	memcpy(m.genesis, c->blocks[0]->hash, 32);
+	if ((rc = store_begin(c->store, &cause)) != 0)
+		goto out;
+	if (c->store_rewrite) {
+		if ((rc = store_truncate(c->store, &cause, c->store_keep)) != 0 ||
+		    (rc = store_put_state(c->store, &cause, c->state)) != 0)
+			goto out;
+	}
+	for (size_t i = c->nstored; i < c->nblocks && rc == 0; i++)
+		rc = put_block(c, &cause, c->blocks[i]);
+	if (rc == 0 && !c->store_rewrite)
+		rc = store_put_dirty(c->store, &cause, c->state);
+	if (rc == 0)
+		rc = store_put_meta(c->store, &cause, &m);
+	if (rc != 0)
+		goto out;
+	if ((rc = store_commit(c->store, &cause)) != 0)
+		goto out;
+	state_clear_dirty(c->state);
+	c->nstored = c->nblocks;
+	c->store_rewrite = false;
+	free(c->store_error);
+	c->store_error = NULL;
+out:
+	store_abort(c->store);
+	if (rc != 0) {
+		free(c->store_error);
+		c->store_error = cause;
+	}
+	return rc;
+}
+
+/* Rebuilds a transaction of a stored block from its network encoding and
+ * its receipt record. */
+static int
+load_tx(struct chain_tx **out, const struct chain_block *b, uint32_t index,
+	const struct rlp_item *raw, const struct rlp_item *rec)
+{
+	struct chain_tx *t = xcalloc(1, sizeof(*t));
+	struct rlp_item f[9], logs, log;
+	struct exec_receipt *r = &t->receipt;
+	const char *why;
+	uint64_t status, created;
+	size_t nlogs;
+	int rc;
+
+	if ((rc = tx_decode(&t->tx, &why, raw->p, raw->len)) != 0)
+		goto out;
+	if ((rc = rlp_list_split(f, 9, rec)) != 0 || (rc = rlp_list_count(&nlogs, &f[8])) != 0)
+		goto out;
+	if (f[0].is_list || f[0].len != 20 || f[6].is_list ||
+	    (f[6].len != 0 && f[6].len != 20) || f[7].is_list) {
+		rc = -EINVAL;
+		goto out;
+	}
+	memcpy(t->sender, f[0].p, 20);
+	if ((rc = rlp_item_u64(&status, &f[1])) != 0 ||
+	    (rc = rlp_item_u64(&r->gas_used, &f[2])) != 0 ||
+	    (rc = rlp_item_u64(&r->blob_gas_used, &f[3])) != 0 ||
+	    (rc = rlp_item_u64(&t->cumulative_gas, &f[4])) != 0 ||
+	    (rc = rlp_item_u64(&created, &f[5])) != 0)
+		goto out;
+	r->status = (enum evm_status)status;
+	r->created = created != 0;
+	if (f[6].len == 20)
+		memcpy(r->contract_address, f[6].p, 20);
+	if (f[7].len > 0) {
+		r->output = xmalloc(f[7].len);
+		memcpy(r->output, f[7].p, f[7].len);
+		r->output_len = f[7].len;
+	}
+	r->logs = nlogs ? xcalloc(nlogs, sizeof(*r->logs)) : NULL;
+	logs = f[8];
+	while ((rc = rlp_list_next(&log, &logs)) == 1) {
+		struct exec_log *l = &r->logs[r->nlogs++];
+		struct rlp_item lf[3], topic;
+		size_t ntopics;
+
+		if ((rc = rlp_list_split(lf, 3, &log)) != 0 ||
+		    (rc = rlp_list_count(&ntopics, &lf[1])) != 0)
+			goto out;
+		if (lf[0].is_list || lf[0].len != 20 || lf[2].is_list || ntopics > 4) {
+			rc = -EINVAL;
+			goto out;
+		}
+		memcpy(l->address, lf[0].p, 20);
+		while ((rc = rlp_list_next(&topic, &lf[1])) == 1) {
+			if (topic.is_list || topic.len != 32) {
+				rc = -EINVAL;
+				goto out;
+			}
+			memcpy(l->topics[l->ntopics++], topic.p, 32);
+		}
+		if (rc != 0)
+			goto out;
+		if (lf[2].len > 0) {
+			l->data = xmalloc(lf[2].len);
+			memcpy(l->data, lf[2].p, lf[2].len);
+			l->len = lf[2].len;
+		}
+	}
+	if (rc != 0)
+		goto out;
+	t->raw = xmalloc(raw->len);
+	memcpy(t->raw, raw->p, raw->len);
+	t->raw_len = raw->len;
+	t->block_number = b->header.number;
+	t->index = index;
+	t->first_log_index = index ? b->txs[index - 1]->first_log_index +
+					     b->txs[index - 1]->receipt.nlogs : 0;
+	t->effective_gas_price = effective_price(&t->tx, &b->header.base_fee);
+	block_bloom_logs(t->bloom, r->logs, r->nlogs);
+out:
+	if (rc != 0) {
+		chain_tx_free(t);
+		t = NULL;
+	}
+	*out = t;
+	return rc;
+}
+
+/* store_foreach_block()'s callback: appends a stored block to the chain,
+ * checking that it follows the one before. */
+static int
+load_block(void *arg, char **cause, const struct store_block *sb)
+{
+	struct chain *c = arg;
+	struct chain_block *b = xcalloc(1, sizeof(*b));
+	struct rlp_item body = { 0 }, recs = { 0 }, raw, rec;
+	size_t n = 0, nrecs = 0;
+	int rc;
+
+	if ((rc = block_header_decode(&b->header, sb->header, sb->header_len)) != 0 ||
+	    (rc = seal(b)) != 0)
+		goto bad;
+	if (b->header.number != sb->number ||
+	    (sb->number == 0 && memcmp(b->hash, c->blocks[0]->hash, 32) != 0) ||
+	    (sb->number > 0 && memcmp(b->header.parent_hash, chain_head(c)->hash, 32) != 0)) {
+		rc = -EIO;
+		goto bad;
+	}
+	if (sb->body_len > 0 || sb->receipts_len > 0) {
+		if ((rc = rlp_decode(&body, sb->body, sb->body_len)) != 0 ||
+		    (rc = rlp_decode(&recs, sb->receipts, sb->receipts_len)) != 0 ||
+		    (rc = rlp_list_count(&n, &body)) != 0 ||
+		    (rc = rlp_list_count(&nrecs, &recs)) != 0)
+			goto bad;
+		if (n != nrecs) {
+			rc = -EIO;
+			goto bad;
+		}
+		b->txs = xcalloc(n, sizeof(*b->txs));
+	}
+	while (b->ntxs < n) {
+		if (rlp_list_next(&raw, &body) != 1 || rlp_list_next(&rec, &recs) != 1 ||
+		    raw.is_list || !rec.is_list) {
+			rc = -EIO;
+			goto bad;
+		}
+		if ((rc = load_tx(&b->txs[b->ntxs], b, (uint32_t)b->ntxs, &raw, &rec)) != 0)
+			goto bad;
+		b->ntxs++;
+	}
+	if (sb->number == 0) {
+		/* The genesis block made from the config stays. */
+		free(b->txs);
+		free(b);
+		return 0;
+	}
+	append_block(c, b);
+	return 0;
+bad:
+	xasprintf(cause, "store '%s' is corrupt: block %llu cannot be read (%s)",
+		  store_path(c->store), (unsigned long long)sb->number, strerror(-rc));
+	for (size_t i = 0; i < b->ntxs; i++)
+		chain_tx_free(b->txs[i]);
+	free(b->txs);
+	free(b);
+	return -EIO;
+}
+
+/* Opens the store in dir: a new one gets the genesis block and state; an
+ * existing one must hold this chain, and is loaded. */
+static int
+chain_open_store(struct chain *c, char **cause, const char *dir)
+{
+	struct store_meta m;
+	uint8_t root[32];
+	bool found;
+	int rc;
+
+	if ((rc = store_open(&c->store, cause, dir)) != 0)
+		goto out;
+	if ((rc = store_get_meta(c->store, cause, &found, &m)) != 0)
+		goto out;
+	if (!found) {
+		if ((rc = chain_persist(c)) != 0)
+			*cause = xstrdup(c->store_error);
+		goto out;
+	}
+	if (m.chain_id != c->cfg.chain_id) {
+		xasprintf(cause, "data dir '%s' holds a chain with chain id %llu, not %llu", dir,
+			  (unsigned long long)m.chain_id, (unsigned long long)c->cfg.chain_id);
+		rc = -EINVAL;
+		goto out;
+	}
+	if (memcmp(m.genesis, c->blocks[0]->hash, 32) != 0) {
+		xasprintf(cause, "data dir '%s' holds a chain with another genesis block "
+			  "(the alloc, gas limit, base fee, timestamp or coinbase differ)", dir);
+		rc = -EINVAL;
+		goto out;
+	}
+	/* The stored state replaces the genesis state. */
+	exec_free(c->exec);
+	state_free(c->state);
+	c->state = state_new();
+	c->exec = exec_new(c->state);
+	exec_set_block_hash(c->exec, chain_block_hash, c);
+	if ((rc = store_load_state(c->store, cause, c->state)) != 0 ||
+	    (rc = store_foreach_block(c->store, cause, load_block, c)) != 0)
+		goto out;
+	if ((rc = state_root(c->state, root)) != 0) {
+		xasprintf(cause, "cannot compute the state root: %s", strerror(-rc));
+		goto out;
+	}
+	if (chain_head(c)->header.number != m.head ||
+	    memcmp(root, chain_head(c)->header.state_root, 32) != 0) {
+		xasprintf(cause, "store '%s' is corrupt: its state does not match block %llu",
+			  store_path(c->store), (unsigned long long)chain_head(c)->header.number);
+		rc = -EIO;
+		goto out;
+	}
+	c->nstored = c->nblocks;
+out:
+	if (rc != 0) {
+		/* Nothing of a chain that failed to load may be written. */
+		store_free(c->store);
+		c->store = NULL;
+	}
+	return rc;
+}
+
+/* store_foreach_block()'s callback: reads block 0's timestamp, then stops
+ * the walk with 1. */
+static int
+genesis_time(void *arg, char **cause, const struct store_block *sb)
+{
+	struct block_header h;
+	int rc = block_header_decode(&h, sb->header, sb->header_len);
+
+	if (rc != 0) {
+		xasprintf(cause, "a stored genesis header cannot be read: %s", strerror(-rc));
+		return -EIO;
+	}
+	*(uint64_t *)arg = h.timestamp;
+	return 1;
+}
+
+int
+chain_stored_genesis_time(uint64_t *timestamp, char **cause, const char *data_dir)
+{
+	struct store *st = NULL;
+	struct store_meta m;
+	struct stat sb;
+	bool found;
+	int rc;
+
+	/* A missing data dir holds no chain, and is not made here. */
+	if (stat(data_dir, &sb) == -1 && errno == ENOENT)
+		return -ENOENT;
+	if ((rc = store_open(&st, cause, data_dir)) != 0)
+		goto out;
+	if ((rc = store_get_meta(st, cause, &found, &m)) != 0)
+		goto out;
+	if (!found) {
+		rc = -ENOENT;
+		goto out;
+	}
+	rc = store_foreach_block(st, cause, genesis_time, timestamp);
+	if (rc == 1)
+		rc = 0;
+out:
+	store_free(st);
+	return rc;
 }

@@ -2,8 +2,11 @@
  * receipts, the head's world state, and mining (automine: a block for every
  * transaction as it arrives, or blocks on demand).
  *
- * In memory for now: the LMDB store comes in a later change, behind this
- * same interface. */
+ * With a data dir the chain also lives in an LMDB store there (see
+ * state/store.h): every mined block is written with the state changes it
+ * made in one transaction, and a chain made again over the same data dir
+ * (after kill -9 too) starts from the stored head.  Without one, as for
+ * --memory, everything stays in RAM. */
 #ifndef CHAINBOX_CHAIN_H
 #define CHAINBOX_CHAIN_H
 
@@ -34,6 +37,8 @@ struct chain_config {
 	const struct chain_alloc *alloc;
 	size_t nalloc;
 	bool automine;
+	/* Where the chain is stored (copied); NULL keeps it in memory. */
+	const char *data_dir;
 };
 
 /* A transaction in a block, with what running it gave. */
@@ -60,10 +65,22 @@ struct chain_block {
 
 struct chain;
 
-/* Returns: a chain at its genesis block (caller frees with chain_free()),
- * or NULL with *cause set (caller frees). */
+/* Returns: a chain at its genesis block, or with cfg->data_dir holding a
+ * chain, at that chain's head (caller frees with chain_free()); or NULL
+ * with *cause set (caller frees): a data dir that cannot be created or
+ * opened, or is in use by another node; a stored chain of another chain id
+ * or genesis block (cfg's alloc, gas limit, base fee, timestamp and
+ * coinbase all go into the genesis hash, so they must be the same on each
+ * start); a store whose state does not match its head (corrupt). */
 struct chain *chain_new(const struct chain_config *cfg, char **cause);
 void chain_free(struct chain *c);
+/* The genesis timestamp goes into the genesis hash, so a node that picks
+ * "now" at start must reuse the stored one on a restart: call this before
+ * chain_new() and put *timestamp in the config.
+ * Returns: 0; -ENOENT when data_dir holds no chain yet (or does not
+ * exist); -errno with *cause set (caller frees), as chain_new().
+ * Out: *timestamp, the stored genesis block's. */
+int chain_stored_genesis_time(uint64_t *timestamp, char **cause, const char *data_dir) WARN_UNUSED;
 
 uint64_t chain_id(const struct chain *c);
 const struct chain_block *chain_head(const struct chain *c);
@@ -89,6 +106,17 @@ int chain_send_raw(struct chain *c, uint8_t hash[32], const char **why,
  * or at the head's timestamp + 1 when that is later.
  * Returns: 0 or -errno. */
 int chain_mine(struct chain *c, uint64_t timestamp) WARN_UNUSED;
+/* anvil_mine: mines n blocks as chain_mine() does, the first at timestamp
+ * and each later one interval seconds after the one before (at least 1),
+ * and stores them in one write, which keeps 10,000 empty blocks fast.
+ * Returns: 0 or -errno. */
+int chain_mine_many(struct chain *c, uint64_t n, uint64_t timestamp,
+		    uint64_t interval) WARN_UNUSED;
+/* With a data dir, a mining call (chain_mine(), chain_mine_many(),
+ * chain_send_raw() with automine) returns -errno when the store cannot be
+ * written; the blocks stay mined in memory and the next write tries them
+ * again.  Returns: why the last write failed, or NULL (not owned). */
+const char *chain_store_error(const struct chain *c);
 void chain_set_automine(struct chain *c, bool on);
 bool chain_automine(const struct chain *c);
 /* Returns: how many transactions wait in the pool. */
@@ -99,7 +127,11 @@ size_t chain_pending(const struct chain *c);
 uint64_t chain_snapshot(struct chain *c);
 /* evm_revert: puts the chain back as it was at snapshot id (blocks,
  * state, timestamps) and empties the pool.  The snapshot is used up, and
- * so is every later one (Hardhat's semantics).
+ * so is every later one (Hardhat's semantics).  With a data dir the store
+ * follows in one write (blocks past the snapshot deleted, the state
+ * rewritten); should that write fail, chain_store_error() says why and
+ * the next mined block's write does it.  Snapshots themselves are not
+ * stored: a restarted node has none.
  * Returns: true, or false for an unknown or used-up id. */
 bool chain_revert(struct chain *c, uint64_t id);
 

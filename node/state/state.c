@@ -25,6 +25,7 @@ struct slot {
 	struct u256 original; /* valid when orig_epoch == the tx epoch */
 	uint64_t orig_epoch, warm_epoch;
 	bool used;
+	bool dirty; /* changed since state_clear_dirty() */
 };
 
 struct slots {
@@ -44,6 +45,8 @@ struct account {
 	struct slots transient; /* emptied at each transaction's start */
 	uint64_t warm_epoch, touched_epoch, created_epoch, destructed_epoch;
 	uint64_t transient_epoch;
+	/* What changed since state_clear_dirty(), for the store. */
+	bool dirty, code_dirty, slots_dirty;
 };
 
 enum jkind {
@@ -76,6 +79,10 @@ struct state {
 	/* Accounts to look at when the transaction ends. */
 	struct account **pending;
 	size_t npending, apending;
+	/* state_root()'s last answer, while nothing has changed since.  A
+	 * cache, like last; empty blocks then cost no trie at all. */
+	bool root_valid;
+	uint8_t root[32];
 };
 
 static const uint8_t empty_code_hash[32] = {
@@ -283,6 +290,27 @@ slot_get(struct slots *t, const struct u256 *key)
 	return sl;
 }
 
+/* Every change to what the state root covers goes through the journal,
+ * so this is where the store's dirty marks and the root cache are kept. */
+static void
+account_mark_dirty(struct state *s, struct account *a, enum jkind kind)
+{
+	switch (kind) {
+	case J_CODE:
+		a->code_dirty = true;
+		/* fall through */
+	case J_EXISTS:
+	case J_BALANCE:
+	case J_NONCE:
+	case J_STORAGE:
+		a->dirty = true;
+		s->root_valid = false;
+		break;
+	default:
+		break;
+	}
+}
+
 static struct jentry *
 journal_add(struct state *s, enum jkind kind, struct account *a)
 {
@@ -296,6 +324,7 @@ journal_add(struct state *s, enum jkind kind, struct account *a)
 	memset(e, 0, sizeof(*e));
 	e->kind = kind;
 	e->a = a;
+	account_mark_dirty(s, a, kind);
 	return e;
 }
 
@@ -514,6 +543,8 @@ state_set_storage(struct state *s, const uint8_t addr[20], const struct u256 *ke
 	e->key = *key;
 	e->old = sl->value;
 	sl->value = *value;
+	sl->dirty = true;
+	a->slots_dirty = true;
 }
 
 /* Zeroes every slot rather than dropping the table, so that the slots keep
@@ -662,6 +693,7 @@ journal_undo(struct state *s, struct jentry *e)
 	struct account *a = e->a;
 	struct slot *sl;
 
+	account_mark_dirty(s, a, e->kind);
 	switch (e->kind) {
 	case J_EXISTS:
 		a->exists = e->old_u64 != 0;
@@ -833,13 +865,73 @@ root_account(void *arg, const struct state_account_view *a)
 int
 state_root(const struct state *s, uint8_t root[32])
 {
-	struct root_walk w = { s, mpt_new(MPT_SECURE), NULL };
-	int rc = state_foreach(s, root_account, &w);
+	struct root_walk w = { s, NULL, NULL };
+	struct state *cache = (struct state *)s;
+	int rc;
 
-	if (rc == 0)
+	if (s->root_valid) {
+		memcpy(root, s->root, 32);
+		return 0;
+	}
+	w.accounts = mpt_new(MPT_SECURE);
+	rc = state_foreach(s, root_account, &w);
+	if (rc == 0) {
 		mpt_root(w.accounts, root);
+		memcpy(cache->root, root, 32);
+		cache->root_valid = true;
+	}
 	mpt_free(w.accounts);
 	return rc;
+}
+
+int
+state_foreach_dirty(const struct state *s,
+		    int (*fn)(void *arg, const struct state_dirty_account *a),
+		    int (*slot_fn)(void *arg, const uint8_t addr[20], const struct u256 *key,
+				   const struct u256 *value),
+		    void *arg)
+{
+	int rc;
+
+	for (size_t i = 0; i < s->cap; i++) {
+		const struct account *a = s->v[i];
+		struct state_dirty_account d;
+
+		if (a == NULL || !a->dirty)
+			continue;
+		d = (struct state_dirty_account){
+			{ a->addr, a->nonce, a->balance, a->code_hash, a->code, a->code_len },
+			a->exists, a->code_dirty,
+		};
+		if ((rc = fn(arg, &d)) != 0)
+			return rc;
+		for (size_t k = 0; a->slots_dirty && k < a->storage.cap; k++) {
+			const struct slot *sl = &a->storage.v[k];
+			static const struct u256 none;
+
+			if (!sl->used || !sl->dirty)
+				continue;
+			/* A destroyed account's slots read as zero. */
+			if ((rc = slot_fn(arg, a->addr, &sl->key,
+					  a->exists ? &sl->value : &none)) != 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+void
+state_clear_dirty(struct state *s)
+{
+	for (size_t i = 0; i < s->cap; i++) {
+		struct account *a = s->v[i];
+
+		if (a == NULL || !a->dirty)
+			continue;
+		for (size_t k = 0; a->slots_dirty && k < a->storage.cap; k++)
+			a->storage.v[k].dirty = false;
+		a->dirty = a->code_dirty = a->slots_dirty = false;
+	}
 }
 
 static void
@@ -858,6 +950,8 @@ state_clone(const struct state *s)
 	struct state *c = state_new();
 
 	c->epoch = s->epoch;
+	c->root_valid = s->root_valid;
+	memcpy(c->root, s->root, 32);
 	c->cap = s->cap;
 	c->n = s->n;
 	c->v = xcalloc(s->cap ? s->cap : 1, sizeof(*c->v));

@@ -109,6 +109,27 @@ int state_foreach_slot(const struct state *s, const uint8_t addr[20],
 		       int (*fn)(void *arg, const struct u256 *key, const struct u256 *value),
 		       void *arg);
 
+/* What changed since the last state_clear_dirty(), for the node's store:
+ * an account whose nonce, balance, code, storage or existence changed
+ * (even when a revert put it back), with exists false once destroyed. */
+struct state_dirty_account {
+	struct state_account_view a;
+	bool exists;
+	bool code_changed;
+};
+/* Visits every dirty account, then each of its dirty storage slots (the
+ * value zero for one that was cleared, and for every slot of an account
+ * that no longer exists), in no particular order.  Stops and returns the
+ * callback's result when one returns non-zero.  The marks stay until
+ * state_clear_dirty(), so that a failed write can be tried again. */
+int state_foreach_dirty(const struct state *s,
+			int (*fn)(void *arg, const struct state_dirty_account *a),
+			int (*slot_fn)(void *arg, const uint8_t addr[20], const struct u256 *key,
+				       const struct u256 *value),
+			void *arg);
+/* Forgets every dirty mark. */
+void state_clear_dirty(struct state *s);
+
 /* Returns: a deep copy of s, taken between transactions (the journal is
  * not copied), for the node's evm_snapshot.  Caller frees. */
 struct state *state_clone(const struct state *s);
