@@ -1,0 +1,441 @@
+/* chainbox-node: an Ethereum dev chain that ethers, viem, cast and Hardhat
+ * use as they use anvil, with anvil's defaults: dev accounts from the test
+ * mnemonic, chain id 31337, a block per transaction.  It prints a banner
+ * and then one line, "Listening on HOST:PORT", that scripts wait for.
+ *
+ * Exit status: 0 after SIGINT or SIGTERM, 1 when the node cannot start,
+ * 2 for wrong usage. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/event.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "chain/chain.h"
+#include "hdwallet.h"
+#include "hex.h"
+#include "log.h"
+#include "rpc/dispatch.h"
+#include "rpc/eth.h"
+#include "rpc/server.h"
+#include "secp.h"
+#include "units.h"
+#include "xalloc.h"
+
+#define EXIT_USAGE 2
+#define DEFAULT_MNEMONIC "test test test test test test test test test test test junk"
+#define DEFAULT_PORT 8545
+#define MAX_ACCOUNTS 10000
+#define MIN_GAS_LIMIT 21000
+
+/* Arachnid's deterministic deployment proxy, which anvil puts in every
+ * genesis: forge scripts deploy through it with CREATE2. */
+#define CREATE2_DEPLOYER_ADDRESS "4e59b44847b379578588920ca78fbf26c0b4956c"
+#define CREATE2_DEPLOYER_CODE                                                   \
+	"7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe036" \
+	"01600081602082378035828234f58015156039578182fd5b808252505050601460" \
+	"0cf3"
+
+struct options {
+	bool dev;
+	const char *config;
+	const char *host;
+	uint16_t port;
+	size_t accounts;
+	struct u256 balance;
+	const char *mnemonic;
+	uint64_t chain_id;
+	uint64_t gas_limit;
+	struct u256 base_fee;
+	bool no_mining;
+};
+
+static const char usage_text[] =
+	"usage: chainbox-node --dev [OPTIONS]\n"
+	"       chainbox-node --config FILE\n"
+	"\n"
+	"Runs an Ethereum dev chain that answers JSON-RPC as anvil does, so that\n"
+	"ethers, viem, cast and Hardhat use it unchanged.\n"
+	"\n"
+	"Options:\n"
+	"  --dev                  run a single dev node\n"
+	"  -p, --port N           the port to listen on (default 8545; 0 picks a free one)\n"
+	"      --host ADDR        the address to listen on (default 127.0.0.1)\n"
+	"  -a, --accounts N       how many dev accounts to fund (default 10)\n"
+	"      --balance ETH      each dev account's balance in ether (default 10000)\n"
+	"  -m, --mnemonic WORDS   the BIP-39 mnemonic of the dev accounts\n"
+	"                         (default \"" DEFAULT_MNEMONIC "\")\n"
+	"      --chain-id N       the chain id (default 31337)\n"
+	"      --block-gas-limit N, --gas-limit N\n"
+	"                         every block's gas limit (default 30000000)\n"
+	"      --base-fee WEI     the genesis block's base fee (default 1000000000)\n"
+	"      --no-mining        mine only on evm_mine or anvil_mine, not for every\n"
+	"                         transaction\n"
+	"      --config FILE      run one node of a chainbox network (not built yet)\n"
+	"  -h, --help             show this help\n"
+	"\n"
+	"The node prints its accounts, then \"Listening on HOST:PORT\", and runs until\n"
+	"SIGINT or SIGTERM.\n";
+
+/* Reports wrong usage.  Returns: EXIT_USAGE. */
+static int PRINTFLIKE(1, 2)
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	xvasprintf(&msg, fmt, ap);
+	va_end(ap);
+	msg_error("%s", msg);
+	fprintf(stderr, "See 'chainbox-node --help'.\n");
+	free(msg);
+	return EXIT_USAGE;
+}
+
+/* Parses a whole number for option name, at most max.
+ * Returns: 0, or EXIT_USAGE after saying why. */
+static int
+parse_number(uint64_t *v, const char *name, const char *arg, uint64_t min, uint64_t max)
+{
+	if (units_parse_u64(v, arg) != 0 || *v < min || *v > max)
+		return usage_error("option '--%s' expects a number from %llu to %llu, got '%s'",
+				   name, (unsigned long long)min, (unsigned long long)max, arg);
+	return 0;
+}
+
+/* Returns: whether s is a numeric IPv4 or IPv6 address, as anvil's --host
+ * takes; a name would go through a resolver the node need not trust. */
+static bool
+is_ip_address(const char *s)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	return inet_pton(AF_INET, s, &a4) == 1 || inet_pton(AF_INET6, s, &a6) == 1;
+}
+
+/* Parses the command line.  Returns: 0 to run, -1 after --help, or
+ * EXIT_USAGE. */
+static int
+parse_options(struct options *o, int argc, char **argv)
+{
+	enum { OPT_HOST = 256, OPT_BALANCE, OPT_CHAIN_ID, OPT_GAS_LIMIT, OPT_BASE_FEE,
+	       OPT_NO_MINING, OPT_CONFIG, OPT_DEV };
+	static const struct option longopts[] = {
+		{ "dev", no_argument, NULL, OPT_DEV },
+		{ "port", required_argument, NULL, 'p' },
+		{ "host", required_argument, NULL, OPT_HOST },
+		{ "accounts", required_argument, NULL, 'a' },
+		{ "balance", required_argument, NULL, OPT_BALANCE },
+		{ "mnemonic", required_argument, NULL, 'm' },
+		{ "chain-id", required_argument, NULL, OPT_CHAIN_ID },
+		{ "block-gas-limit", required_argument, NULL, OPT_GAS_LIMIT },
+		{ "gas-limit", required_argument, NULL, OPT_GAS_LIMIT },
+		{ "base-fee", required_argument, NULL, OPT_BASE_FEE },
+		{ "no-mining", no_argument, NULL, OPT_NO_MINING },
+		{ "config", required_argument, NULL, OPT_CONFIG },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint64_t v;
+	char *cause = NULL, *text;
+	int c, rc;
+
+	memset(o, 0, sizeof(*o));
+	o->host = "127.0.0.1";
+	o->port = DEFAULT_PORT;
+	o->accounts = 10;
+	o->balance = u256_from_u64(10000);
+	u256_mul_u64(&o->balance, &o->balance, 1000000000000000000ULL);
+	o->mnemonic = DEFAULT_MNEMONIC;
+	o->chain_id = 31337;
+	o->gas_limit = 30000000;
+	o->base_fee = u256_from_u64(1000000000);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":p:a:m:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_DEV:
+			o->dev = true;
+			break;
+		case 'p':
+			if ((rc = parse_number(&v, "port", optarg, 0, UINT16_MAX)) != 0)
+				return rc;
+			o->port = (uint16_t)v;
+			break;
+		case OPT_HOST:
+			if (!is_ip_address(optarg))
+				return usage_error("option '--host' expects an IP address like "
+						   "127.0.0.1 or ::1, got '%s'", optarg);
+			o->host = optarg;
+			break;
+		case 'a':
+			if ((rc = parse_number(&v, "accounts", optarg, 0, MAX_ACCOUNTS)) != 0)
+				return rc;
+			o->accounts = (size_t)v;
+			break;
+		case OPT_BALANCE:
+			/* anvil's --balance is in ether; a unit may be given. */
+			xasprintf(&text, "%s%s", optarg,
+				  strspn(optarg, "0123456789.") == strlen(optarg) ? " ether" : "");
+			rc = units_parse_amount(&o->balance, text);
+			free(text);
+			if (rc != 0)
+				return usage_error("option '--balance' expects an amount of ether "
+						   "like 10000 or 0.5, got '%s'", optarg);
+			break;
+		case 'm':
+			if (hdwallet_mnemonic_check(&cause, optarg) != 0) {
+				rc = usage_error("option '--mnemonic': %s", cause);
+				free(cause);
+				return rc;
+			}
+			o->mnemonic = optarg;
+			break;
+		case OPT_CHAIN_ID:
+			if ((rc = parse_number(&v, "chain-id", optarg, 1, UINT64_MAX / 2 - 36)) != 0)
+				return rc;
+			o->chain_id = v;
+			break;
+		case OPT_GAS_LIMIT:
+			if ((rc = parse_number(&v, "block-gas-limit", optarg, MIN_GAS_LIMIT,
+					       INT64_MAX)) != 0)
+				return rc;
+			o->gas_limit = v;
+			break;
+		case OPT_BASE_FEE:
+			if (units_parse_amount(&o->base_fee, optarg) != 0 ||
+			    !u256_fits_u64(&o->base_fee))
+				return usage_error("option '--base-fee' expects an amount in wei, "
+						   "got '%s'", optarg);
+			break;
+		case OPT_NO_MINING:
+			o->no_mining = true;
+			break;
+		case OPT_CONFIG:
+			o->config = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return -1;
+		case ':':
+			return usage_error("option '%s' needs a value", argv[optind - 1]);
+		default:
+			if (optopt != 0)
+				return usage_error("unknown option '-%c'", optopt);
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (o->config != NULL && o->dev)
+		return usage_error("--config and --dev cannot be used together");
+	if (o->config == NULL && !o->dev)
+		return usage_error("say --dev to run a dev node");
+	return 0;
+}
+
+/* Out: buf, wei in ether with all 18 decimals, as anvil's banner shows it. */
+static void
+format_ether(char buf[U256_DEC_MAX + 20], const struct u256 *wei)
+{
+	char dec[U256_DEC_MAX], digits[U256_DEC_MAX + 19];
+	size_t n, pad;
+
+	u256_to_dec(dec, wei);
+	n = strlen(dec);
+	/* At least 19 digits: one before the point and 18 after. */
+	pad = n < 19 ? 19 - n : 0;
+	memset(digits, '0', pad);
+	memcpy(digits + pad, dec, n + 1);
+	n += pad;
+	snprintf(buf, U256_DEC_MAX + 20, "%.*s.%s", (int)(n - 18), digits, digits + n - 18);
+}
+
+/* Prints what anvil prints at start: accounts, keys, wallet and chain. */
+static void
+print_banner(const struct options *o, const struct hdwallet_account *accts, uint64_t timestamp)
+{
+	char ether[U256_DEC_MAX + 20], hexkey[65], dec[U256_DEC_MAX];
+
+	printf("\nchainbox-node %s, an anvil-compatible dev chain\n\n", PACKAGE_VERSION);
+	format_ether(ether, &o->balance);
+	printf("Available Accounts\n==================\n\n");
+	for (size_t i = 0; i < o->accounts; i++)
+		printf("(%zu) %s (%s ETH)\n", i, accts[i].addr_hex, ether);
+	printf("\nPrivate Keys\n==================\n\n");
+	for (size_t i = 0; i < o->accounts; i++) {
+		hex_encode(hexkey, accts[i].key, sizeof accts[i].key);
+		printf("(%zu) 0x%s\n", i, hexkey);
+	}
+	explicit_bzero(hexkey, sizeof hexkey);
+	printf("\nWallet\n==================\n");
+	printf("Mnemonic:          %s\n", o->mnemonic);
+	printf("Derivation path:   %s/\n\n", HDWALLET_ETH_PATH);
+	u256_to_dec(dec, &o->base_fee);
+	printf("\nChain ID\n==================\n\n%llu\n", (unsigned long long)o->chain_id);
+	printf("\nBase Fee\n==================\n\n%s\n", dec);
+	printf("\nGas Limit\n==================\n\n%llu\n", (unsigned long long)o->gas_limit);
+	printf("\nGenesis Timestamp\n==================\n\n%llu\n\n",
+	       (unsigned long long)timestamp);
+}
+
+/* libevent's own warnings go where every other line goes. */
+static void
+on_event_log(int severity, const char *msg)
+{
+	if (severity >= EVENT_LOG_WARN)
+		log_warn("libevent: %s", msg);
+}
+
+/* SIGINT and SIGTERM end the loop, and main() cleans up. */
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct event_base *base = arg;
+
+	log_info("%s: caught signal %d, stopping", __func__, (int)sig);
+	event_base_loopbreak(base);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options o;
+	struct secp *secp = NULL;
+	struct hdwallet_account *accts = NULL;
+	struct chain_alloc *alloc = NULL;
+	struct chain_config cfg;
+	struct chain *chain = NULL;
+	struct eth *eth = NULL;
+	struct rpc_dispatch *d = NULL;
+	struct event_base *base = NULL;
+	struct event *sigint = NULL, *sigterm = NULL;
+	struct rpc_server *server = NULL;
+	const struct rpc_method *methods;
+	uint8_t deployer_code[sizeof(CREATE2_DEPLOYER_CODE) / 2];
+	size_t nmethods, code_len = sizeof deployer_code, addr_len = 20;
+	char *cause = NULL;
+	int rc, status = 1;
+
+	log_init("chainbox-node");
+	event_set_log_callback(on_event_log);
+	rc = parse_options(&o, argc, argv);
+	if (rc != 0)
+		return rc < 0 ? 0 : rc;
+	if (o.config != NULL) {
+		msg_error("running a node from a network spec (--config '%s') is not built yet; "
+			  "use --dev", o.config);
+		return 1;
+	}
+
+	secp = secp_new();
+	if (secp == NULL) {
+		msg_error("cannot create a signing context: %s", strerror(errno));
+		goto out;
+	}
+	accts = xcalloc(o.accounts + 1, sizeof(*accts));
+	if (o.accounts > 0 &&
+	    hdwallet_accounts(secp, accts, o.accounts, &cause, o.mnemonic, NULL, NULL, 0) != 0) {
+		msg_error("cannot derive the dev accounts: %s", cause);
+		goto out;
+	}
+
+	/* The genesis: every dev account funded, and the CREATE2 deployer. */
+	alloc = xcalloc(o.accounts + 1, sizeof(*alloc));
+	for (size_t i = 0; i < o.accounts; i++) {
+		memcpy(alloc[i].address, accts[i].addr, 20);
+		alloc[i].balance = o.balance;
+	}
+	if (hex_decode(alloc[o.accounts].address, &addr_len, CREATE2_DEPLOYER_ADDRESS,
+		       strlen(CREATE2_DEPLOYER_ADDRESS)) != 0 ||
+	    hex_decode(deployer_code, &code_len, CREATE2_DEPLOYER_CODE,
+		       strlen(CREATE2_DEPLOYER_CODE)) != 0)
+		BUG("the CREATE2 deployer does not decode");
+	alloc[o.accounts].code = deployer_code;
+	alloc[o.accounts].code_len = code_len;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.chain_id = o.chain_id;
+	cfg.gas_limit = o.gas_limit;
+	cfg.base_fee = o.base_fee;
+	cfg.timestamp = (uint64_t)time(NULL);
+	cfg.alloc = alloc;
+	cfg.nalloc = o.accounts + 1;
+	cfg.automine = !o.no_mining;
+	chain = chain_new(&cfg, &cause);
+	if (chain == NULL) {
+		msg_error("cannot create the chain: %s", cause);
+		goto out;
+	}
+	eth = eth_new(chain, accts, o.accounts, &cause);
+	if (eth == NULL) {
+		msg_error("%s", cause);
+		goto out;
+	}
+	methods = eth_methods(&nmethods);
+	d = rpc_dispatch_new(methods, nmethods, eth);
+
+	base = event_base_new();
+	if (base == NULL) {
+		msg_error("cannot create the event loop");
+		goto out;
+	}
+	server = rpc_server_new(base, o.host, o.port, d, RPC_DEFAULT_MAX_BODY, &cause);
+	if (server == NULL) {
+		msg_error("%s", cause);
+		goto out;
+	}
+	sigint = evsignal_new(base, SIGINT, on_signal, base);
+	sigterm = evsignal_new(base, SIGTERM, on_signal, base);
+	if (sigint == NULL || sigterm == NULL || evsignal_add(sigint, NULL) != 0 ||
+	    evsignal_add(sigterm, NULL) != 0) {
+		msg_error("cannot catch SIGINT and SIGTERM");
+		goto out;
+	}
+	/* A client that hangs up must not kill the node with SIGPIPE. */
+	signal(SIGPIPE, SIG_IGN);
+
+	print_banner(&o, accts, cfg.timestamp);
+	if (strchr(o.host, ':') != NULL)
+		printf("Listening on [%s]:%u\n", o.host, (unsigned)rpc_server_port(server));
+	else
+		printf("Listening on %s:%u\n", o.host, (unsigned)rpc_server_port(server));
+	if (fflush(stdout) != 0) {
+		msg_error("cannot write to stdout: %s", strerror(errno));
+		goto out;
+	}
+	/* The keys live on in eth alone. */
+	for (size_t i = 0; i < o.accounts; i++)
+		hdwallet_account_release(&accts[i]);
+
+	if (event_base_dispatch(base) != 0) {
+		msg_error("the event loop failed");
+		goto out;
+	}
+	status = 0;
+out:
+	if (sigint != NULL)
+		event_free(sigint);
+	if (sigterm != NULL)
+		event_free(sigterm);
+	rpc_server_free(server);
+	if (base != NULL)
+		event_base_free(base);
+	rpc_dispatch_free(d);
+	eth_free(eth);
+	chain_free(chain);
+	free(alloc);
+	for (size_t i = 0; accts != NULL && i < o.accounts; i++)
+		hdwallet_account_release(&accts[i]);
+	free(accts);
+	secp_free(secp);
+	free(cause);
+	return status;
+}

@@ -1,0 +1,233 @@
+#!/bin/sh
+# chainbox-node as a client meets it: started on a free port, asked over
+# JSON-RPC with curl (transfers, a deployment, calls, reverts, errors), and
+# stopped with SIGTERM.
+. "$(dirname "$0")/lib.sh"
+: "${CHAINBOX_NODE:?run through make check, which sets CHAINBOX_NODE}"
+
+ACCT0=0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266
+ACCT1=0x70997970c51812dc3a010c7d01b50e0d17dc79c8
+ONE_ETHER=1000000000000000000
+
+# The node is killed by its PID whatever happens to the script.
+node_pid=
+stop_node() {
+	if [ -n "$node_pid" ]; then
+		kill "$node_pid" 2>/dev/null
+		wait "$node_pid" 2>/dev/null
+		node_pid=
+	fi
+}
+trap 'stop_node; rm -rf "$scratch"' EXIT
+
+# --- the command line --------------------------------------------------------
+run "--help" 0 "$CHAINBOX_NODE" --help
+expect "shows usage" "$scratch/out" "usage: chainbox-node --dev"
+run "no --dev is a usage error" 2 "$CHAINBOX_NODE"
+run "a bad port is a usage error" 2 "$CHAINBOX_NODE" --dev --port 70000
+expect "naming the option" "$scratch/err" "option '--port' expects a number from 0 to 65535, got '70000'"
+run "a bad mnemonic is a usage error" 2 "$CHAINBOX_NODE" --dev --mnemonic "test test"
+run "an unknown option is a usage error" 2 "$CHAINBOX_NODE" --dev --frobnicate
+run "--config is not built yet" 1 "$CHAINBOX_NODE" --config net.yaml
+expect "and says so" "$scratch/err" "is not built yet"
+
+# --- start -------------------------------------------------------------------
+"$CHAINBOX_NODE" --dev --port 0 >"$scratch/node.out" 2>"$scratch/node.err" &
+node_pid=$!
+tries=0
+until grep -q '^Listening on ' "$scratch/node.out" 2>/dev/null; do
+	tries=$((tries + 1))
+	if [ "$tries" -gt 50 ] || ! kill -0 "$node_pid" 2>/dev/null; then
+		not_ok "the node starts within 5 seconds"
+		sed 's/^/#   /' "$scratch/node.err" | head -20
+		finish
+		exit 1
+	fi
+	sleep 0.1
+done
+ok "the node starts"
+[ "$(grep -c '^Listening on ' "$scratch/node.out")" -eq 1 ] && ok "one Listening line" ||
+	not_ok "one Listening line"
+expect "the banner lists account 0" "$scratch/node.out" \
+	"(0) 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 (10000.000000000000000000 ETH)"
+port=$(sed -n 's/^Listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$scratch/node.out")
+url="http://127.0.0.1:$port"
+
+# --- helpers -----------------------------------------------------------------
+# post BODY: prints the response to a raw request body.
+post() {
+	curl -s --max-time 5 -H 'Content-Type: application/json' --data "$1" "$url"
+}
+# rpc METHOD PARAMS: prints the response to a call; sets $resp too.
+rpc() {
+	resp=$(post "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"$1\",\"params\":$2}")
+}
+# has NAME TEXT: checks that the last response contains TEXT.
+has() {
+	case "$resp" in
+	*"$2"*) ok "$1" ;;
+	*) not_ok "$1: '$2' not in the response"; printf '#   %s\n' "$resp" | cut -c1-300 ;;
+	esac
+}
+# field NAME: prints the last response's string field NAME.
+field() {
+	printf '%s' "$resp" | sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p"
+}
+# low60 HEX: prints the low 60 bits of a 0x-hex number, which the shell's
+# 64-bit arithmetic holds: enough for a balance's change of a few ether.
+low60() {
+	h=${1#0x}
+	[ ${#h} -gt 15 ] && h=$(printf '%s' "$h" | cut -c$((${#h} - 14))-)
+	echo $((0x$h))
+}
+
+# --- identity and the dev accounts -------------------------------------------
+rpc eth_chainId '[]'
+has "eth_chainId is 31337" '"result":"0x7a69"'
+rpc net_version '[]'
+has "net_version is decimal" '"result":"31337"'
+rpc web3_clientVersion '[]'
+has "the client version starts with anvil" '"result":"anvil/'
+rpc eth_accounts '[]'
+has "eth_accounts starts with anvil's account 0" "\"result\":[\"$ACCT0\","
+rpc eth_getBalance "[\"$ACCT0\",\"latest\"]"
+has "account 0 holds 10000 ether" '"result":"0x21e19e0c9bab2400000"'
+before=$(field result)
+rpc eth_gasPrice '[]'
+has "eth_gasPrice is the base fee + 1 gwei" '"result":"0x77359400"'
+
+# --- a transfer, mined at once -----------------------------------------------
+rpc eth_sendTransaction "[{\"from\":\"$ACCT0\",\"to\":\"$ACCT1\",\"value\":\"0xde0b6b3a7640000\"}]"
+hash=$(field result)
+if [ ${#hash} -eq 66 ]; then ok "eth_sendTransaction returns a hash"; else
+	not_ok "eth_sendTransaction returns a hash: $resp"; fi
+rpc eth_getTransactionReceipt "[\"$hash\"]"
+has "its receipt exists at once" "\"transactionHash\":\"$hash\""
+has "with status 1" '"status":"0x1"'
+has "using 21000 gas" '"gasUsed":"0x5208"'
+gas_used=$(field gasUsed)
+price=$(field effectiveGasPrice)
+rpc eth_getTransactionByHash "[\"$hash\"]"
+has "eth_getTransactionByHash finds it" '"blockNumber":"0x1"'
+rpc eth_blockNumber '[]'
+has "eth_blockNumber is 1" '"result":"0x1"'
+rpc eth_getBalance "[\"$ACCT1\",\"latest\"]"
+has "account 1 gained 1 ether" '"result":"0x21e27c1806e59a40000"'
+rpc eth_getBalance "[\"$ACCT0\"]"
+after=$(field result)
+spent=$(( ($(low60 "$before") - $(low60 "$after")) & ((1 << 60) - 1) ))
+want=$((ONE_ETHER + gas_used * price))
+if [ "$spent" -eq "$want" ]; then ok "account 0 paid 1 ether and the gas"; else
+	not_ok "account 0 paid 1 ether and the gas: $spent, wanted $want"; fi
+rpc eth_getBlockByNumber '["latest",false]'
+has "the block lists the transaction" "\"transactions\":[\"$hash\"]"
+has "with a base fee" '"baseFeePerGas":"0x3b9aca00"'
+
+# --- a contract that returns 42 ----------------------------------------------
+# Init code: PUSH10 <runtime> PUSH1 0 MSTORE PUSH1 10 PUSH1 22 RETURN, with
+# the runtime PUSH1 42 PUSH1 0 MSTORE PUSH1 32 PUSH1 0 RETURN.
+rpc eth_sendTransaction "[{\"from\":\"$ACCT0\",\"data\":\"0x69602a60005260206000f3600052600a6016f3\"}]"
+hash=$(field result)
+rpc eth_getTransactionReceipt "[\"$hash\"]"
+has "the deployment succeeds" '"status":"0x1"'
+contract=$(field contractAddress)
+rpc eth_getCode "[\"$contract\",\"latest\"]"
+has "the contract has its code" '"result":"0x602a60005260206000f3"'
+rpc eth_call "[{\"to\":\"$contract\",\"input\":\"0x\"},\"latest\"]"
+has "eth_call returns 42" '"result":"0x000000000000000000000000000000000000000000000000000000000000002a"'
+
+# --- a contract that logs -----------------------------------------------------
+# Runtime: PUSH32 <Transfer topic> PUSH1 32 PUSH1 0 LOG1 STOP, behind init
+# code that copies it out: PUSH1 39 DUP1 PUSH1 11 PUSH1 0 CODECOPY PUSH1 0
+# RETURN.
+topic=0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef
+rpc eth_sendTransaction "[{\"from\":\"$ACCT0\",\"data\":\"0x602780600b6000396000f37f${topic#0x}60206000a100\"}]"
+rpc eth_getTransactionReceipt "[\"$(field result)\"]"
+logger=$(field contractAddress)
+rpc eth_sendTransaction "[{\"from\":\"$ACCT0\",\"to\":\"$logger\"}]"
+rpc eth_getTransactionReceipt "[\"$(field result)\"]"
+has "the receipt holds the log" "\"topics\":[\"$topic\"]"
+has "with its index" '"logIndex":"0x0"'
+rpc eth_getLogs "[{\"fromBlock\":\"earliest\",\"address\":\"$logger\",\"topics\":[\"$topic\"]}]"
+has "eth_getLogs finds it" "\"address\":\"$logger\""
+rpc eth_getLogs "[{\"fromBlock\":\"earliest\",\"topics\":[\"0x$(printf '%064d' 1)\"]}]"
+has "and nothing under another topic" '"result":[]'
+
+rpc eth_newFilter "[{\"address\":\"$logger\"}]"
+log_filter=$(field result)
+rpc eth_newBlockFilter '[]'
+block_filter=$(field result)
+rpc eth_sendTransaction "[{\"from\":\"$ACCT0\",\"to\":\"$logger\"}]"
+logged=$(field result)
+rpc eth_getFilterChanges "[\"$log_filter\"]"
+has "a log filter sees the new log" "\"transactionHash\":\"$logged\""
+rpc eth_getFilterChanges "[\"$log_filter\"]"
+has "once" '"result":[]'
+rpc eth_getFilterChanges "[\"$block_filter\"]"
+case "$resp" in
+*'"result":["0x'*) ok "a block filter sees the new block" ;;
+*) not_ok "a block filter sees the new block: $resp" ;;
+esac
+rpc eth_uninstallFilter "[\"$block_filter\"]"
+has "eth_uninstallFilter removes it" '"result":true'
+rpc eth_getFilterChanges "[\"$block_filter\"]"
+has "and it is gone" '"message":"filter not found"'
+
+# --- signing and manual mining -------------------------------------------------
+rpc personal_sign "[\"0x68656c6c6f\",\"$ACCT0\"]"
+has "personal_sign gives the signature ethers gives" \
+	'"result":"0xf16ea9a3478698f695fd1401bfe27e9e4a7e8e3da94aa72b021125e31fa899cc573c48ea3fe1d4ab61a9db10c19032026e3ed2dbccba5a178235ac27f94504311c"'
+rpc eth_blockNumber '[]'
+height=$(field result)
+rpc evm_setAutomine '[false]'
+rpc eth_sendTransaction "[{\"from\":\"$ACCT1\",\"to\":\"$ACCT0\",\"value\":\"0x1\"}]"
+pooled1=$(field result)
+rpc eth_sendTransaction "[{\"from\":\"$ACCT1\",\"to\":\"$ACCT0\",\"value\":\"0x2\"}]"
+pooled2=$(field result)
+rpc eth_getTransactionReceipt "[\"$pooled1\"]"
+has "without automine there is no receipt yet" '"result":null'
+rpc eth_getTransactionCount "[\"$ACCT1\",\"pending\"]"
+has "the pending nonce counts the pool" '"result":"0x2"'
+rpc eth_blockNumber '[]'
+has "and no block is mined" "\"result\":\"$height\""
+rpc evm_mine '[]'
+has "evm_mine answers 0x0" '"result":"0x0"'
+rpc eth_getTransactionReceipt "[\"$pooled2\"]"
+has "evm_mine mines both" '"transactionIndex":"0x1"'
+rpc evm_setAutomine '[true]'
+
+# --- errors ------------------------------------------------------------------
+# Init code that reverts with Error("boom").
+boom=0x7f08c379a000000000000000000000000000000000000000000000000000000000600052
+boom=${boom}602060045260046024527f626f6f6d000000000000000000000000000000000000000000000000
+boom=${boom}0000000060445260646000fd
+rpc eth_call "[{\"from\":\"$ACCT0\",\"data\":\"$boom\"}]"
+has "a reverting call has code 3" '"code":3'
+has "and the reason" '"message":"execution reverted: boom"'
+has "and the revert data" '"data":"0x08c379a0'
+rpc eth_estimateGas "[{\"from\":\"$ACCT0\",\"data\":\"$boom\"}]"
+has "so does its estimate" '"code":3'
+rpc eth_getBalance "[\"$ACCT0\",\"0x0\"]"
+has "older state is refused" '"message":"historical state not available: only the latest block is kept"'
+rpc eth_getBalance '["0x1234"]'
+has "a bad address is -32602" '"code":-32602'
+has "naming the param" 'invalid argument 0 (address)'
+rpc eth_getBalance "[\"$ACCT0\",\"0x10000000000000000\"]"
+has "a block number past 64 bits is refused" 'must fit in 64 bits'
+rpc eth_frobnicate '[]'
+has "an unknown method is -32601" '"code":-32601'
+resp=$(post '{"jsonrpc":"2.0","id":1,"method":')
+has "a malformed body is -32700" '"code":-32700'
+
+run "a second node on the same port fails" 1 "$CHAINBOX_NODE" --dev --port "$port"
+expect "saying why" "$scratch/err" "cannot listen on 127.0.0.1:$port"
+
+# --- stop --------------------------------------------------------------------
+kill -TERM "$node_pid"
+wait "$node_pid"
+status=$?
+node_pid=
+if [ "$status" -eq 0 ]; then ok "SIGTERM stops the node cleanly"; else
+	not_ok "SIGTERM stops the node cleanly (exit $status)"; fi
+
+finish
