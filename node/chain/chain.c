@@ -120,6 +120,45 @@ chain_block_hash(void *arg, uint64_t number, uint8_t hash[32])
 		memset(hash, 0, 32);
 }
 
+/* A state kept for queries at an older block.  Blocks without
+ * transactions change nothing, so they share their parent's. */
+struct chain_kept {
+	struct state *state;
+	unsigned refs;
+};
+
+static void
+kept_release(struct chain_kept *k)
+{
+	if (k != NULL && --k->refs == 0) {
+		state_free(k->state);
+		free(k);
+	}
+}
+
+/* Keeps the state after b, the new head, and lets go of the one that has
+ * fallen out of the window. */
+static void
+keep_state(struct chain *c, struct chain_block *b)
+{
+	struct chain_block *parent = c->nblocks > 0 ? c->blocks[c->nblocks - 1] : NULL;
+
+	if (b->ntxs == 0 && parent != NULL && parent->kept != NULL) {
+		b->kept = parent->kept;
+		b->kept->refs++;
+	} else {
+		b->kept = xcalloc(1, sizeof(*b->kept));
+		b->kept->state = state_clone(c->state);
+		b->kept->refs = 1;
+	}
+	if (c->nblocks >= CHAIN_KEEP_STATES) {
+		struct chain_block *old = c->blocks[c->nblocks - CHAIN_KEEP_STATES];
+
+		kept_release(old->kept);
+		old->kept = NULL;
+	}
+}
+
 static int
 seal(struct chain_block *b)
 {
@@ -177,6 +216,7 @@ chain_new(const struct chain_config *cfg, char **cause)
 		chain_free(c);
 		return NULL;
 	}
+	keep_state(c, g);
 	append_block(c, g);
 	if (cfg->data_dir != NULL && chain_open_store(c, cause, cfg->data_dir) != 0) {
 		chain_free(c);
@@ -216,6 +256,7 @@ chain_free(struct chain *c)
 	for (size_t i = 0; i < c->nblocks; i++) {
 		for (size_t k = 0; k < c->blocks[i]->ntxs; k++)
 			chain_tx_free(c->blocks[i]->txs[k]);
+		kept_release(c->blocks[i]->kept);
 		free(c->blocks[i]->txs);
 		free(c->blocks[i]);
 	}
@@ -471,6 +512,7 @@ mine_block(struct chain *c, uint64_t timestamp)
 		free(b);
 		return rc;
 	}
+	keep_state(c, b);
 	append_block(c, b);
 	return 0;
 }
@@ -677,6 +719,7 @@ chain_revert(struct chain *c, uint64_t id)
 
 		for (size_t i = 0; i < b->ntxs; i++)
 			chain_tx_free(b->txs[i]);
+		kept_release(b->kept);
 		free(b->txs);
 		free(b);
 	}
@@ -1091,5 +1134,52 @@ chain_stored_genesis_time(uint64_t *timestamp, char **cause, const char *data_di
 		rc = 0;
 out:
 	store_free(st);
+	return rc;
+}
+
+const struct state *
+chain_state_at(const struct chain *c, uint64_t n)
+{
+	const struct chain_block *b = chain_block(c, n);
+
+	if (b == NULL)
+		return NULL;
+	if (n == chain_head(c)->header.number)
+		return c->state;
+	return b->kept != NULL ? b->kept->state : NULL;
+}
+
+int
+chain_call_at(struct chain *c, uint64_t n, struct exec_receipt *r, const char **why,
+	      const struct chain_call *call)
+{
+	const struct chain_block *b = chain_block(c, n);
+	struct exec_block env;
+	struct exec *x;
+	struct tx tx;
+	int rc;
+
+	if (b != NULL && n == chain_head(c)->header.number)
+		return chain_call(c, r, why, call);
+	if (b == NULL || b->kept == NULL) {
+		memset(r, 0, sizeof(*r));
+		*why = "historical state not available: only the last 128 blocks are kept";
+		return -ENOENT;
+	}
+	/* The block's own context, over the state it left; the executor is
+	 * a throwaway one, and exec_call undoes every effect. */
+	memset(&env, 0, sizeof(env));
+	memcpy(env.coinbase, b->header.coinbase, 20);
+	env.number = b->header.number;
+	env.timestamp = b->header.timestamp;
+	env.gas_limit = b->header.gas_limit;
+	env.base_fee = b->header.base_fee;
+	env.chain_id = u256_from_u64(c->cfg.chain_id);
+	env.excess_blob_gas = b->header.excess_blob_gas;
+	x = exec_new(b->kept->state);
+	exec_set_block_hash(x, chain_block_hash, c);
+	call_tx(c, &tx, call, call->gas ? call->gas : c->cfg.gas_limit);
+	rc = exec_call(x, r, why, &env, &tx, call->from);
+	exec_free(x);
 	return rc;
 }

@@ -56,12 +56,21 @@ struct chain_tx {
 	struct u256 effective_gas_price;
 };
 
+struct chain_kept;
+
 struct chain_block {
 	struct block_header header;
 	uint8_t hash[32];
 	struct chain_tx **txs;
 	size_t ntxs;
+	/* The state after this block, kept for CHAIN_KEEP_STATES blocks (see
+	 * chain_state_at()); NULL once dropped.  Private to chain.c. */
+	struct chain_kept *kept;
 };
+
+/* How many recent blocks' states are kept for queries at older blocks, as
+ * a geth node keeps 128. */
+#define CHAIN_KEEP_STATES 128
 
 struct chain;
 
@@ -91,6 +100,10 @@ const struct chain_block *chain_block_by_hash(const struct chain *c, const uint8
 const struct chain_tx *chain_tx(const struct chain *c, const uint8_t hash[32]);
 /* Returns: the head's world state, for reading (not owned). */
 const struct state *chain_state(const struct chain *c);
+/* Returns: the state after block n (for reading), or NULL when it is no
+ * longer kept: only the last CHAIN_KEEP_STATES blocks' are, and none from
+ * before the node started. */
+const struct state *chain_state_at(const struct chain *c, uint64_t n);
 /* Returns: the base fee the next block will have. */
 struct u256 chain_next_base_fee(const struct chain *c);
 
@@ -151,6 +164,11 @@ struct chain_call {
  * -errno with *why set.  Out: *r, released with exec_receipt_release(). */
 int chain_call(struct chain *c, struct exec_receipt *r, const char **why,
 	       const struct chain_call *call) WARN_UNUSED;
+/* Runs a call on the state after block n, in block n's context.
+ * Returns: as chain_call(); -ENOENT with *why set when that state is no
+ * longer kept (see chain_state_at()). */
+int chain_call_at(struct chain *c, uint64_t n, struct exec_receipt *r, const char **why,
+		  const struct chain_call *call) WARN_UNUSED;
 /* Finds the least gas with which the call does not fail, by bisection.
  * Returns: 0, or -EINVAL when it fails even with the block gas limit (*r
  * then holds that failure).  Out: *gas. */

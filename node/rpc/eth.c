@@ -420,26 +420,29 @@ parse_block(const struct eth *e, struct rpc_error *err, uint64_t *n, const json_
 	return parse_u64(err, n, v, idx, "block");
 }
 
-/* Checks that the optional block param at idx names the head: the chain
- * keeps no other block's state, and answering from the head's state for an
- * older block would be wrong data.  Returns: 0 or -1. */
+/* Resolves the optional block param at idx (absent: the head) to its
+ * number and the state after it.  The chain keeps the last 128 blocks'
+ * states; an older one is an error, never the head's state in its place.
+ * Returns: 0 or -1.  Out: *n, *st. */
 static int
-need_head_state(const struct eth *e, struct rpc_error *err, const json_t *params, size_t idx)
+block_state(const struct eth *e, struct rpc_error *err, uint64_t *n, const struct state **st,
+	    const json_t *params, size_t idx)
 {
 	const json_t *v = opt_param(params, idx);
-	uint64_t n, head = chain_head(e->chain)->header.number;
+	uint64_t head = chain_head(e->chain)->header.number;
 
-	if (v == NULL)
-		return 0;
-	if (parse_block(e, err, &n, v, idx) != 0)
+	*n = head;
+	if (v != NULL && parse_block(e, err, n, v, idx) != 0)
 		return -1;
-	if (n > head)
+	if (*n > head)
 		return rpc_error_set(err, RPC_INVALID_PARAMS,
 				     "BlockOutOfRangeError: block height is %" PRIu64
-				     " but requested was %" PRIu64, head, n);
-	if (n < head)
+				     " but requested was %" PRIu64, head, *n);
+	*st = chain_state_at(e->chain, *n);
+	if (*st == NULL)
 		return rpc_error_set(err, RPC_SERVER_ERROR,
-				     "historical state not available: only the latest block is kept");
+				     "historical state not available: only the last %d blocks are kept",
+				     CHAIN_KEEP_STATES);
 	return 0;
 }
 
@@ -1086,14 +1089,16 @@ static int
 rpc_eth_get_balance(void *ctx, const json_t *params, json_t **result, struct rpc_error *err)
 {
 	struct eth *e = ctx;
+	const struct state *st;
 	uint8_t addr[20];
 	struct u256 v;
+	uint64_t n;
 
 	if (check_params(err, params, "eth_getBalance", 1, 2) != 0 ||
 	    parse_address(err, addr, json_array_get(params, 0), 0, "address") != 0 ||
-	    need_head_state(e, err, params, 1) != 0)
+	    block_state(e, err, &n, &st, params, 1) != 0)
 		return -1;
-	v = state_balance(chain_state(e->chain), addr);
+	v = state_balance(st, addr);
 	return ok(result, jq_u256(&v));
 }
 
@@ -1104,31 +1109,35 @@ rpc_eth_get_transaction_count(void *ctx, const json_t *params, json_t **result,
 			      struct rpc_error *err)
 {
 	struct eth *e = ctx;
+	const struct state *st;
 	uint8_t addr[20];
+	uint64_t n;
 
 	if (check_params(err, params, "eth_getTransactionCount", 1, 2) != 0 ||
 	    parse_address(err, addr, json_array_get(params, 0), 0, "address") != 0)
 		return -1;
 	if (is_tag(json_array_get(params, 1), "pending"))
 		return ok(result, jq_u64(pending_nonce(e, addr)));
-	if (need_head_state(e, err, params, 1) != 0)
+	if (block_state(e, err, &n, &st, params, 1) != 0)
 		return -1;
-	return ok(result, jq_u64(state_nonce(chain_state(e->chain), addr)));
+	return ok(result, jq_u64(state_nonce(st, addr)));
 }
 
 static int
 rpc_eth_get_code(void *ctx, const json_t *params, json_t **result, struct rpc_error *err)
 {
 	struct eth *e = ctx;
+	const struct state *st;
 	uint8_t addr[20];
 	const uint8_t *code;
+	uint64_t n;
 	size_t len;
 
 	if (check_params(err, params, "eth_getCode", 1, 2) != 0 ||
 	    parse_address(err, addr, json_array_get(params, 0), 0, "address") != 0 ||
-	    need_head_state(e, err, params, 1) != 0)
+	    block_state(e, err, &n, &st, params, 1) != 0)
 		return -1;
-	code = state_code(chain_state(e->chain), addr, &len);
+	code = state_code(st, addr, &len);
 	return ok(result, jdata(code, len));
 }
 
@@ -1137,15 +1146,17 @@ static int
 rpc_eth_get_storage_at(void *ctx, const json_t *params, json_t **result, struct rpc_error *err)
 {
 	struct eth *e = ctx;
+	const struct state *st;
 	uint8_t addr[20], word[32];
 	struct u256 slot, v;
+	uint64_t n;
 
 	if (check_params(err, params, "eth_getStorageAt", 2, 3) != 0 ||
 	    parse_address(err, addr, json_array_get(params, 0), 0, "address") != 0 ||
 	    parse_u256(err, &slot, json_array_get(params, 1), 1, "slot") != 0 ||
-	    need_head_state(e, err, params, 2) != 0)
+	    block_state(e, err, &n, &st, params, 2) != 0)
 		return -1;
-	v = state_storage(chain_state(e->chain), addr, &slot);
+	v = state_storage(st, addr, &slot);
 	u256_to_be(word, &v);
 	return ok(result, jhash(word));
 }
@@ -1341,21 +1352,24 @@ rpc_eth_call(void *ctx, const json_t *params, json_t **result, struct rpc_error 
 	struct chain_call call;
 	struct exec_receipt r = { 0 };
 	const char *why = NULL;
+	const struct state *st;
+	uint64_t n;
 	int rc = -1, ret;
 
 	if (check_params(err, params, "eth_call", 1, 3) != 0 ||
 	    parse_txreq(err, &q, json_array_get(params, 0), 0) != 0 ||
-	    need_head_state(e, err, params, 1) != 0)
+	    block_state(e, err, &n, &st, params, 1) != 0)
 		goto out;
 	if (opt_param(params, 2) != NULL) {
 		bad_param(err, 2, "stateOverrides", "state overrides are not supported yet");
 		goto out;
 	}
 	txreq_call(&call, &q);
-	ret = chain_call(e->chain, &r, &why, &call);
+	ret = chain_call_at(e->chain, n, &r, &why, &call);
 	if (ret != 0) {
-		rpc_error_set(err, ret == -EINVAL ? RPC_SERVER_ERROR : RPC_INTERNAL_ERROR, "%s",
-			      why != NULL ? why : strerror(-ret));
+		rpc_error_set(err, ret == -EINVAL || ret == -ENOENT ? RPC_SERVER_ERROR
+								    : RPC_INTERNAL_ERROR,
+			      "%s", why != NULL ? why : strerror(-ret));
 		goto out;
 	}
 	if (r.status != EVM_SUCCESS) {
@@ -1379,12 +1393,19 @@ rpc_eth_estimate_gas(void *ctx, const json_t *params, json_t **result, struct rp
 	struct exec_receipt r = { 0 };
 	const char *why = NULL;
 	uint64_t gas;
+	const struct state *st;
+	uint64_t n;
 	int rc = -1, ret;
 
 	if (check_params(err, params, "eth_estimateGas", 1, 3) != 0 ||
 	    parse_txreq(err, &q, json_array_get(params, 0), 0) != 0 ||
-	    need_head_state(e, err, params, 1) != 0)
+	    block_state(e, err, &n, &st, params, 1) != 0)
 		goto out;
+	if (n != chain_head(e->chain)->header.number) {
+		rpc_error_set(err, RPC_SERVER_ERROR,
+			      "eth_estimateGas runs on the latest block only, for now");
+		goto out;
+	}
 	if (opt_param(params, 2) != NULL) {
 		bad_param(err, 2, "stateOverrides", "state overrides are not supported yet");
 		goto out;

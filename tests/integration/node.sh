@@ -208,7 +208,7 @@ has "and the revert data" '"data":"0x08c379a0'
 rpc eth_estimateGas "[{\"from\":\"$ACCT0\",\"data\":\"$boom\"}]"
 has "so does its estimate" '"code":3'
 rpc eth_getBalance "[\"$ACCT0\",\"0x0\"]"
-has "older state is refused" '"message":"historical state not available: only the latest block is kept"'
+has "the balance at genesis is the state then" '"result":"0x21e19e0c9bab2400000"'
 rpc eth_getBalance '["0x1234"]'
 has "a bad address is -32602" '"code":-32602'
 has "naming the param" 'invalid argument 0 (address)'

@@ -101,6 +101,11 @@ test_chain_automine_transfer(void)
 	CU_ASSERT_TRUE(harness_u256_is(t->effective_gas_price, 2000000000));
 	bal = state_balance(chain_state(c), bob.addr);
 	CU_ASSERT_TRUE(harness_u256_is(bal, 1000));
+	/* The state after each recent block stays readable. */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(chain_state_at(c, 0));
+	CU_ASSERT_TRUE(harness_u256_is(state_balance(chain_state_at(c, 0), bob.addr), 0));
+	CU_ASSERT_PTR_EQUAL(chain_state_at(c, 1), chain_state(c));
+	CU_ASSERT_PTR_NULL(chain_state_at(c, 2));
 	CU_ASSERT_EQUAL(state_nonce(chain_state(c), alice.addr), 1);
 	CU_ASSERT_EQUAL(chain_head(c)->header.gas_used, 21000);
 	/* Block 1 keeps the genesis base fee, as anvil's does; then it moves. */
@@ -177,6 +182,9 @@ test_chain_pool_and_mine(void)
 	CU_ASSERT_EQUAL(chain_tx(c, h1)->cumulative_gas, 42000);
 	CU_ASSERT_EQUAL(chain_mine(c, 0), 0); /* an empty block */
 	CU_ASSERT_EQUAL(chain_head(c)->header.number, 2);
+	/* An empty block shares its parent's kept state. */
+	CU_ASSERT_EQUAL(chain_mine(c, 0), 0);
+	CU_ASSERT_PTR_EQUAL(chain_state_at(c, 2), chain_state_at(c, 1));
 	CU_ASSERT_EQUAL(chain_head(c)->ntxs, 0);
 	CU_ASSERT_TRUE(chain_head(c)->header.timestamp > chain_block(c, 1)->header.timestamp);
 	chain_free(c);
@@ -217,6 +225,14 @@ test_chain_call_and_estimate(void)
 	CU_ASSERT_EQUAL(state_nonce(chain_state(c), alice.addr), 1);
 	CU_ASSERT_EQUAL(chain_estimate_gas(c, &gas, &r, &why, &call), 0);
 	CU_ASSERT_TRUE(gas > 21000 && gas < 22000);
+	exec_receipt_release(&r);
+	/* At genesis the contract was not there yet: the call returns nothing. */
+	CU_ASSERT_EQUAL_FATAL(chain_call_at(c, 0, &r, &why, &call), 0);
+	CU_ASSERT_EQUAL(r.status, EVM_SUCCESS);
+	CU_ASSERT_EQUAL(r.output_len, 0);
+	exec_receipt_release(&r);
+	CU_ASSERT_EQUAL(chain_call_at(c, 1, &r, &why, &call), 0);
+	CU_ASSERT_EQUAL(r.output_len, 32);
 	exec_receipt_release(&r);
 	memcpy(call.to, bob.addr, 20);
 	call.value = u256_from_u64(1);
