@@ -55,6 +55,7 @@ struct options {
 	uint64_t gas_limit;
 	struct u256 base_fee;
 	bool no_mining;
+	const char *data_dir; /* NULL: in memory */
 };
 
 static const char usage_text[] =
@@ -78,6 +79,10 @@ static const char usage_text[] =
 	"      --base-fee WEI     the genesis block's base fee (default 1000000000)\n"
 	"      --no-mining        mine only on evm_mine or anvil_mine, not for every\n"
 	"                         transaction\n"
+	"      --data-dir DIR     keep the chain in DIR (LMDB), so that a restarted\n"
+	"                         node, even after kill -9, carries on where it was\n"
+	"      --memory           keep everything in memory (the default for --dev,\n"
+	"                         as anvil does)\n"
 	"      --config FILE      run one node of a chainbox network (not built yet)\n"
 	"  -h, --help             show this help\n"
 	"\n"
@@ -128,7 +133,7 @@ static int
 parse_options(struct options *o, int argc, char **argv)
 {
 	enum { OPT_HOST = 256, OPT_BALANCE, OPT_CHAIN_ID, OPT_GAS_LIMIT, OPT_BASE_FEE,
-	       OPT_NO_MINING, OPT_CONFIG, OPT_DEV };
+	       OPT_NO_MINING, OPT_CONFIG, OPT_DEV, OPT_DATA_DIR, OPT_MEMORY };
 	static const struct option longopts[] = {
 		{ "dev", no_argument, NULL, OPT_DEV },
 		{ "port", required_argument, NULL, 'p' },
@@ -141,6 +146,8 @@ parse_options(struct options *o, int argc, char **argv)
 		{ "gas-limit", required_argument, NULL, OPT_GAS_LIMIT },
 		{ "base-fee", required_argument, NULL, OPT_BASE_FEE },
 		{ "no-mining", no_argument, NULL, OPT_NO_MINING },
+		{ "data-dir", required_argument, NULL, OPT_DATA_DIR },
+		{ "memory", no_argument, NULL, OPT_MEMORY },
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -221,6 +228,12 @@ parse_options(struct options *o, int argc, char **argv)
 			break;
 		case OPT_CONFIG:
 			o->config = optarg;
+			break;
+		case OPT_DATA_DIR:
+			o->data_dir = optarg;
+			break;
+		case OPT_MEMORY:
+			o->data_dir = NULL;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -366,6 +379,20 @@ main(int argc, char **argv)
 	cfg.gas_limit = o.gas_limit;
 	cfg.base_fee = o.base_fee;
 	cfg.timestamp = (uint64_t)time(NULL);
+	if (o.data_dir != NULL) {
+		/* A stored chain keeps its genesis, and so its genesis time. */
+		int grc = chain_stored_genesis_time(&cfg.timestamp, &cause, o.data_dir);
+
+		if (grc != 0 && grc != -ENOENT) {
+			msg_error("%s", cause);
+			goto out;
+		}
+		free(cause);
+		cause = NULL;
+		if (grc == -ENOENT)
+			cfg.timestamp = (uint64_t)time(NULL);
+		cfg.data_dir = o.data_dir;
+	}
 	cfg.alloc = alloc;
 	cfg.nalloc = o.accounts + 1;
 	cfg.automine = !o.no_mining;

@@ -32,26 +32,32 @@ run "--config is not built yet" 1 "$CHAINBOX_NODE" --config net.yaml
 expect "and says so" "$scratch/err" "is not built yet"
 
 # --- start -------------------------------------------------------------------
-"$CHAINBOX_NODE" --dev --port 0 >"$scratch/node.out" 2>"$scratch/node.err" &
-node_pid=$!
-tries=0
-until grep -q '^Listening on ' "$scratch/node.out" 2>/dev/null; do
-	tries=$((tries + 1))
-	if [ "$tries" -gt 50 ] || ! kill -0 "$node_pid" 2>/dev/null; then
-		not_ok "the node starts within 5 seconds"
-		sed 's/^/#   /' "$scratch/node.err" | head -20
-		finish
-		exit 1
-	fi
-	sleep 0.1
-done
+# start_node ARGS...: starts a dev node on a free port with ARGS and waits
+# for its Listening line; sets node_pid, port and url.
+start_node() {
+	: >"$scratch/node.out"
+	"$CHAINBOX_NODE" --dev --port 0 "$@" >"$scratch/node.out" 2>"$scratch/node.err" &
+	node_pid=$!
+	tries=0
+	until grep -q '^Listening on ' "$scratch/node.out" 2>/dev/null; do
+		tries=$((tries + 1))
+		if [ "$tries" -gt 50 ] || ! kill -0 "$node_pid" 2>/dev/null; then
+			not_ok "the node starts within 5 seconds"
+			sed 's/^/#   /' "$scratch/node.err" | head -20
+			finish
+			exit 1
+		fi
+		sleep 0.1
+	done
+	port=$(sed -n 's/^Listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$scratch/node.out")
+	url="http://127.0.0.1:$port"
+}
+start_node
 ok "the node starts"
 [ "$(grep -c '^Listening on ' "$scratch/node.out")" -eq 1 ] && ok "one Listening line" ||
 	not_ok "one Listening line"
 expect "the banner lists account 0" "$scratch/node.out" \
 	"(0) 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 (10000.000000000000000000 ETH)"
-port=$(sed -n 's/^Listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$scratch/node.out")
-url="http://127.0.0.1:$port"
 
 # --- helpers -----------------------------------------------------------------
 # post BODY: prints the response to a raw request body.
@@ -229,5 +235,24 @@ status=$?
 node_pid=
 if [ "$status" -eq 0 ]; then ok "SIGTERM stops the node cleanly"; else
 	not_ok "SIGTERM stops the node cleanly (exit $status)"; fi
+
+# --- persistence: kill -9, then the same --data-dir ---------------------------
+start_node --data-dir "$scratch/data"
+rpc eth_sendTransaction "[{\"from\":\"$ACCT0\",\"to\":\"$ACCT1\",\"value\":\"0x1\"}]"
+has "a node with --data-dir takes a transaction" '"result":"0x'
+rpc eth_getBlockByNumber '["0x1",false]'
+hash1=$(field hash)
+kill -KILL "$node_pid"
+wait "$node_pid" 2>/dev/null
+node_pid=
+start_node --data-dir "$scratch/data"
+rpc eth_blockNumber '[]'
+has "after kill -9 the restarted node keeps its chain" '"result":"0x1"'
+rpc eth_getBlockByNumber '["0x1",false]'
+if [ -n "$hash1" ] && [ "$(field hash)" = "$hash1" ]; then ok "with the same block hash"; else
+	not_ok "with the same block hash ($hash1, then $(field hash))"; fi
+rpc eth_getTransactionCount "[\"$ACCT0\",\"latest\"]"
+has "and the sender's nonce" '"result":"0x1"'
+stop_node
 
 finish
