@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 
 #include "chain/chain.h"
@@ -52,6 +53,11 @@ struct chain {
 	struct snap *snaps; /* in id order */
 	size_t nsnaps, asnaps;
 	uint64_t next_snap;
+	/* Time control: seconds added to the wall clock (evm_increaseTime),
+	 * and the next block's timestamp when set (evm_setNextBlockTimestamp;
+	 * 0 for none). */
+	int64_t time_offset;
+	uint64_t next_timestamp;
 	/* The store, or NULL in memory.  Blocks [0, nstored) are in it, and
 	 * the state changes since are marked dirty.  After evm_revert the
 	 * store holds blocks past the chain: store_rewrite asks the next
@@ -343,6 +349,11 @@ next_block_env(const struct chain *c, struct exec_block *b, uint64_t timestamp)
 {
 	const struct chain_block *h = chain_head(c);
 
+	/* No timestamp given: the one set for the next block, else the clock
+	 * moved by evm_increaseTime, as anvil does. */
+	if (timestamp == 0)
+		timestamp = c->next_timestamp != 0 ? c->next_timestamp
+						   : (uint64_t)((int64_t)time(NULL) + c->time_offset);
 	memset(b, 0, sizeof(*b));
 	memcpy(b->coinbase, c->cfg.coinbase, 20);
 	b->number = h->header.number + 1;
@@ -514,6 +525,7 @@ mine_block(struct chain *c, uint64_t timestamp)
 	}
 	keep_state(c, b);
 	append_block(c, b);
+	c->next_timestamp = 0;
 	return 0;
 }
 
@@ -1182,4 +1194,51 @@ chain_call_at(struct chain *c, uint64_t n, struct exec_receipt *r, const char **
 	rc = exec_call(x, r, why, &env, &tx, call->from);
 	exec_free(x);
 	return rc;
+}
+
+/* The setters change the head's state between blocks; the next block
+ * carries them (and the store gets them with it). */
+void
+chain_set_balance(struct chain *c, const uint8_t addr[20], const struct u256 *v)
+{
+	state_set_balance(c->state, addr, v);
+	state_end_tx(c->state);
+}
+
+void
+chain_set_nonce(struct chain *c, const uint8_t addr[20], uint64_t nonce)
+{
+	state_set_nonce(c->state, addr, nonce);
+	state_end_tx(c->state);
+}
+
+void
+chain_set_code(struct chain *c, const uint8_t addr[20], const uint8_t *code, size_t len)
+{
+	state_set_code(c->state, addr, code, len);
+	state_end_tx(c->state);
+}
+
+void
+chain_set_storage(struct chain *c, const uint8_t addr[20], const struct u256 *slot,
+		  const struct u256 *value)
+{
+	state_set_storage(c->state, addr, slot, value);
+	state_end_tx(c->state);
+}
+
+int64_t
+chain_increase_time(struct chain *c, int64_t seconds)
+{
+	c->time_offset += seconds;
+	return c->time_offset;
+}
+
+int
+chain_set_next_timestamp(struct chain *c, uint64_t timestamp)
+{
+	if (timestamp <= chain_head(c)->header.timestamp)
+		return -EINVAL;
+	c->next_timestamp = timestamp;
+	return 0;
 }

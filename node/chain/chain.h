@@ -115,8 +115,10 @@ struct u256 chain_next_base_fee(const struct chain *c);
  * Out: hash, the transaction's hash. */
 int chain_send_raw(struct chain *c, uint8_t hash[32], const char **why,
 		   const uint8_t *raw, size_t len) WARN_UNUSED;
-/* Mines one block of what the pool holds (possibly nothing) at timestamp,
- * or at the head's timestamp + 1 when that is later.
+/* Mines one block of what the pool holds (possibly nothing) at timestamp
+ * (0: the one evm_setNextBlockTimestamp set, else the clock plus the
+ * evm_increaseTime offset), or at the head's timestamp + 1 when that is
+ * later.
  * Returns: 0 or -errno. */
 int chain_mine(struct chain *c, uint64_t timestamp) WARN_UNUSED;
 /* anvil_mine: mines n blocks as chain_mine() does, the first at timestamp
@@ -147,6 +149,20 @@ uint64_t chain_snapshot(struct chain *c);
  * stored: a restarted node has none.
  * Returns: true, or false for an unknown or used-up id. */
 bool chain_revert(struct chain *c, uint64_t id);
+
+/* anvil_setBalance, anvil_setNonce, anvil_setCode, anvil_setStorageAt:
+ * change the head's state; the next block carries the change. */
+void chain_set_balance(struct chain *c, const uint8_t addr[20], const struct u256 *v);
+void chain_set_nonce(struct chain *c, const uint8_t addr[20], uint64_t nonce);
+void chain_set_code(struct chain *c, const uint8_t addr[20], const uint8_t *code, size_t len);
+void chain_set_storage(struct chain *c, const uint8_t addr[20], const struct u256 *slot,
+		       const struct u256 *value);
+/* evm_increaseTime: moves the clock blocks are stamped with.
+ * Returns: the total offset in seconds. */
+int64_t chain_increase_time(struct chain *c, int64_t seconds);
+/* evm_setNextBlockTimestamp: the next block gets exactly timestamp.
+ * Returns: 0, or -EINVAL when it is not after the head's. */
+int chain_set_next_timestamp(struct chain *c, uint64_t timestamp) WARN_UNUSED;
 
 /* What eth_call and eth_estimateGas run. */
 struct chain_call {

@@ -2313,7 +2313,7 @@ static int
 rpc_evm_mine(void *ctx, const json_t *params, json_t **result, struct rpc_error *err)
 {
 	const json_t *v;
-	uint64_t ts = (uint64_t)time(NULL), count = 1;
+	uint64_t ts = 0, count = 1; /* 0: the chain's clock */
 
 	if (check_params(err, params, "evm_mine", 0, 1) != 0)
 		return -1;
@@ -2478,6 +2478,117 @@ rpc_anvil_metadata(void *ctx, const json_t *params, json_t **result, struct rpc_
 				    "snapshots"));
 }
 
+
+/* --- methods: test control ------------------------------------------------- */
+
+/* anvil_setBalance / hardhat_setBalance: [address, wei]; null, as anvil. */
+static int
+rpc_set_balance(void *ctx, const json_t *params, json_t **result, struct rpc_error *err)
+{
+	struct eth *e = ctx;
+	uint8_t addr[20];
+	struct u256 v;
+
+	if (check_params(err, params, "anvil_setBalance", 2, 2) != 0 ||
+	    parse_address(err, addr, json_array_get(params, 0), 0, "address") != 0 ||
+	    parse_u256(err, &v, json_array_get(params, 1), 1, "balance") != 0)
+		return -1;
+	chain_set_balance(e->chain, addr, &v);
+	return ok(result, json_null());
+}
+
+/* anvil_setNonce / hardhat_setNonce: [address, nonce]; null. */
+static int
+rpc_set_nonce(void *ctx, const json_t *params, json_t **result, struct rpc_error *err)
+{
+	struct eth *e = ctx;
+	uint8_t addr[20];
+	uint64_t n;
+
+	if (check_params(err, params, "anvil_setNonce", 2, 2) != 0 ||
+	    parse_address(err, addr, json_array_get(params, 0), 0, "address") != 0 ||
+	    parse_u64(err, &n, json_array_get(params, 1), 1, "nonce") != 0)
+		return -1;
+	chain_set_nonce(e->chain, addr, n);
+	return ok(result, json_null());
+}
+
+/* anvil_setCode / hardhat_setCode: [address, code]; null. */
+static int
+rpc_set_code(void *ctx, const json_t *params, json_t **result, struct rpc_error *err)
+{
+	struct eth *e = ctx;
+	uint8_t addr[20], *code = NULL;
+	size_t len = 0;
+
+	if (check_params(err, params, "anvil_setCode", 2, 2) != 0 ||
+	    parse_address(err, addr, json_array_get(params, 0), 0, "address") != 0 ||
+	    parse_bytes(err, &code, &len, json_array_get(params, 1), 1, "code") != 0)
+		return -1;
+	chain_set_code(e->chain, addr, code, len);
+	free(code);
+	return ok(result, json_null());
+}
+
+/* anvil_setStorageAt / hardhat_setStorageAt: [address, slot, word]; true.
+ * The value must be a whole 32-byte word, as anvil insists. */
+static int
+rpc_set_storage_at(void *ctx, const json_t *params, json_t **result, struct rpc_error *err)
+{
+	struct eth *e = ctx;
+	uint8_t addr[20], word[32];
+	struct u256 slot, v;
+
+	if (check_params(err, params, "anvil_setStorageAt", 3, 3) != 0 ||
+	    parse_address(err, addr, json_array_get(params, 0), 0, "address") != 0 ||
+	    parse_u256(err, &slot, json_array_get(params, 1), 1, "slot") != 0)
+		return -1;
+	if (json_string_length(json_array_get(params, 2)) != 66)
+		return rpc_error_set(err, RPC_INVALID_PARAMS, "invalid string length");
+	if (parse_hash(err, word, json_array_get(params, 2), 2, "value") != 0)
+		return -1;
+	u256_from_be32(&v, word);
+	chain_set_storage(e->chain, addr, &slot, &v);
+	return ok(result, json_true());
+}
+
+/* evm_increaseTime: [seconds]; the total offset, a JSON number as anvil's. */
+static int
+rpc_evm_increase_time(void *ctx, const json_t *params, json_t **result, struct rpc_error *err)
+{
+	struct eth *e = ctx;
+	uint64_t secs;
+
+	if (check_params(err, params, "evm_increaseTime", 1, 1) != 0 ||
+	    parse_u64(err, &secs, json_array_get(params, 0), 0, "seconds") != 0)
+		return -1;
+	if (secs > MINE_MAX_TIMESTAMP)
+		return bad_param(err, 0, "seconds", "at most %" PRIu64, (uint64_t)MINE_MAX_TIMESTAMP);
+	return ok(result, json_integer((json_int_t)chain_increase_time(e->chain, (int64_t)secs)));
+}
+
+/* evm_setNextBlockTimestamp: [timestamp]; null.  The next block gets
+ * exactly that timestamp, which Hardhat's time.increase relies on. */
+static int
+rpc_evm_set_next_block_timestamp(void *ctx, const json_t *params, json_t **result,
+				 struct rpc_error *err)
+{
+	struct eth *e = ctx;
+	uint64_t ts;
+
+	if (check_params(err, params, "evm_setNextBlockTimestamp", 1, 1) != 0 ||
+	    parse_u64(err, &ts, json_array_get(params, 0), 0, "timestamp") != 0)
+		return -1;
+	if (ts > MINE_MAX_TIMESTAMP)
+		return bad_param(err, 0, "timestamp", "at most %" PRIu64,
+				 (uint64_t)MINE_MAX_TIMESTAMP);
+	if (chain_set_next_timestamp(e->chain, ts) != 0)
+		return rpc_error_set(err, RPC_INVALID_PARAMS,
+				     "timestamp %" PRIu64 " is not after the latest block's (%" PRIu64 ")",
+				     ts, chain_head(e->chain)->header.timestamp);
+	return ok(result, json_null());
+}
+
 static const struct rpc_method methods[] = {
 	{ "anvil_getAutomine", rpc_anvil_get_automine },
 	{ "anvil_metadata", rpc_anvil_metadata },
@@ -2521,7 +2632,17 @@ static const struct rpc_method methods[] = {
 	{ "eth_sign", rpc_eth_sign },
 	{ "eth_syncing", rpc_eth_syncing },
 	{ "eth_uninstallFilter", rpc_eth_uninstall_filter },
+	{ "evm_increaseTime", rpc_evm_increase_time },
 	{ "evm_mine", rpc_evm_mine },
+	{ "evm_setNextBlockTimestamp", rpc_evm_set_next_block_timestamp },
+	{ "anvil_setBalance", rpc_set_balance },
+	{ "anvil_setCode", rpc_set_code },
+	{ "anvil_setNonce", rpc_set_nonce },
+	{ "anvil_setStorageAt", rpc_set_storage_at },
+	{ "hardhat_setBalance", rpc_set_balance },
+	{ "hardhat_setCode", rpc_set_code },
+	{ "hardhat_setNonce", rpc_set_nonce },
+	{ "hardhat_setStorageAt", rpc_set_storage_at },
 	{ "evm_revert", rpc_evm_revert },
 	{ "evm_setAutomine", rpc_evm_set_automine },
 	{ "evm_snapshot", rpc_evm_snapshot },

@@ -228,6 +228,34 @@ has "a malformed body is -32700" '"code":-32700'
 run "a second node on the same port fails" 1 "$CHAINBOX_NODE" --dev --port "$port"
 expect "saying why" "$scratch/err" "cannot listen on 127.0.0.1:$port"
 
+# --- test control: setters and time -------------------------------------------
+SETME=0x00000000000000000000000000000000000c0de5
+rpc anvil_setBalance "[\"$SETME\",\"0x2a\"]"
+has "anvil_setBalance answers null" '"result":null'
+rpc eth_getBalance "[\"$SETME\",\"latest\"]"
+has "and the balance is set" '"result":"0x2a"'
+rpc hardhat_setCode "[\"$SETME\",\"0x602a60005260206000f3\"]"
+rpc eth_getCode "[\"$SETME\",\"latest\"]"
+has "hardhat_setCode sets code" '"result":"0x602a60005260206000f3"'
+rpc anvil_setNonce "[\"$SETME\",\"0x7\"]"
+rpc eth_getTransactionCount "[\"$SETME\",\"latest\"]"
+has "anvil_setNonce sets the nonce" '"result":"0x7"'
+rpc anvil_setStorageAt "[\"$SETME\",\"0x1\",\"0x2a\"]"
+has "a storage value that is not a whole word is refused" '"message":"invalid string length"'
+rpc anvil_setStorageAt "[\"$SETME\",\"0x1\",\"0x000000000000000000000000000000000000000000000000000000000000002a\"]"
+has "a whole word is set" '"result":true'
+rpc eth_getStorageAt "[\"$SETME\",\"0x1\",\"latest\"]"
+has "and read back" '"result":"0x000000000000000000000000000000000000000000000000000000000000002a"'
+rpc evm_setNextBlockTimestamp '["0x7fffffff"]'
+has "evm_setNextBlockTimestamp answers null" '"result":null'
+rpc evm_mine '[]'
+rpc eth_getBlockByNumber '["latest",false]'
+has "the next block gets exactly that timestamp" '"timestamp":"0x7fffffff"'
+rpc evm_setNextBlockTimestamp '["0x10"]'
+has "a timestamp in the past is refused" '"code":-32602'
+rpc evm_increaseTime '[3600]'
+has "evm_increaseTime answers the total offset as a number" '"result":3600'
+
 # --- stop --------------------------------------------------------------------
 kill -TERM "$node_pid"
 wait "$node_pid"
