@@ -6,6 +6,7 @@
 
 #include "chain/chain.h"
 #include "harness.h"
+#include "harness_node.h"
 #include "hdwallet.h"
 #include "secp.h"
 
@@ -39,26 +40,8 @@ static void
 signed_tx(uint8_t **raw, size_t *len, uint64_t nonce, const uint8_t *to, uint64_t value,
 	  const uint8_t *data, size_t data_len, uint64_t gas)
 {
-	struct tx tx = { 0 };
-
-	tx.type = TX_DYNAMIC_FEE;
-	tx.chain_id = u256_from_u64(31337);
-	tx.nonce = nonce;
-	tx.max_priority_fee = u256_from_u64(1000000000);
-	tx.max_fee = u256_from_u64(3000000000);
-	tx.gas_limit = gas;
-	tx.is_create = to == NULL;
-	if (to != NULL)
-		memcpy(tx.to, to, 20);
-	tx.value = u256_from_u64(value);
-	if (data_len > 0) {
-		tx.data = malloc(data_len);
-		memcpy(tx.data, data, data_len);
-		tx.data_len = data_len;
-	}
-	CU_ASSERT_EQUAL_FATAL(tx_sign(secp, &tx, alice.key), 0);
-	CU_ASSERT_EQUAL_FATAL(tx_encode(raw, len, &tx), 0);
-	tx_release(&tx);
+	CU_ASSERT_EQUAL_FATAL(harness_signed_tx(raw, len, secp, alice.key, nonce, to, value, data,
+						data_len, gas), 0);
 }
 
 static void

@@ -13,6 +13,7 @@
 
 #include "chain/chain.h"
 #include "harness.h"
+#include "harness_node.h"
 #include "hdwallet.h"
 #include "secp.h"
 #include "state/store.h"
@@ -63,36 +64,6 @@ open_chain(const char *dir, bool automine)
 	return c;
 }
 
-/* Signs an EIP-1559 transaction from alice.  Out: *raw (caller frees). */
-static int
-signed_tx(uint8_t **raw, size_t *len, uint64_t nonce, const uint8_t *to, uint64_t value,
-	  const uint8_t *data, size_t data_len, uint64_t gas)
-{
-	struct tx tx = { 0 };
-	int rc;
-
-	tx.type = TX_DYNAMIC_FEE;
-	tx.chain_id = u256_from_u64(31337);
-	tx.nonce = nonce;
-	tx.max_priority_fee = u256_from_u64(1000000000);
-	tx.max_fee = u256_from_u64(3000000000);
-	tx.gas_limit = gas;
-	tx.is_create = to == NULL;
-	if (to != NULL)
-		memcpy(tx.to, to, 20);
-	tx.value = u256_from_u64(value);
-	if (data_len > 0) {
-		tx.data = malloc(data_len);
-		memcpy(tx.data, data, data_len);
-		tx.data_len = data_len;
-	}
-	rc = tx_sign(secp, &tx, alice.key);
-	if (rc == 0)
-		rc = tx_encode(raw, len, &tx);
-	tx_release(&tx);
-	return rc;
-}
-
 static int
 send(struct chain *c, uint8_t hash[32], uint64_t nonce, const uint8_t *to, uint64_t value,
      const uint8_t *data, size_t data_len, uint64_t gas)
@@ -100,7 +71,8 @@ send(struct chain *c, uint8_t hash[32], uint64_t nonce, const uint8_t *to, uint6
 	const char *why = NULL;
 	uint8_t *raw = NULL;
 	size_t len;
-	int rc = signed_tx(&raw, &len, nonce, to, value, data, data_len, gas);
+	int rc = harness_signed_tx(&raw, &len, secp, alice.key, nonce, to, value, data, data_len,
+				   gas);
 
 	if (rc == 0)
 		rc = chain_send_raw(c, hash, &why, raw, len);
