@@ -14,17 +14,14 @@
 #include "hex.h"
 #include "keccak.h"
 #include "rlp.h"
+#include "rpc/codec.h"
 #include "rpc/eth.h"
+#include "rpc/eth_int.h"
 #include "secp.h"
 #include "u256.h"
 #include "xalloc.h"
 
 #define GWEI 1000000000ULL
-/* The code geth gives transactions the pool refuses, and anvil's -32602
- * for a block past the head. */
-#define RPC_SERVER_ERROR -32000
-/* The code geth and anvil give a revert, with the revert data. */
-#define RPC_REVERTED 3
 /* geth's cap on eth_feeHistory's block count. */
 #define FEE_HISTORY_MAX_BLOCKS 1024
 #define FEE_HISTORY_MAX_PERCENTILES 100
@@ -43,26 +40,6 @@
 #define FILTER_TIMEOUT 300
 #define FILTERS_MAX 10000
 
-/* A sender's next nonce past its transactions in the pool. */
-struct pooled_nonce {
-	uint8_t addr[20];
-	uint64_t next;
-};
-
-struct filter;
-
-struct eth {
-	struct chain *chain;
-	struct secp *secp;
-	struct hdwallet_account *accts; /* keys wiped in eth_free() */
-	size_t naccts;
-	uint8_t instance_id[32]; /* anvil_metadata's: tells a restart apart */
-	struct pooled_nonce *pooled;
-	size_t npooled;
-	struct filter *filters; /* eth_newFilter and kin */
-	size_t nfilters;
-	uint64_t filter_ids; /* the last id given */
-};
 
 static void filters_free(struct eth *e);
 static void filters_rewind(struct eth *e);
@@ -111,810 +88,6 @@ eth_free(struct eth *e)
 	free(e);
 }
 
-/* --- results ------------------------------------------------------------- */
-
-/* QUANTITY: 0x-hex without leading zeros. */
-static json_t *
-jq_u64(uint64_t v)
-{
-	char buf[2 + 16 + 1];
-
-	snprintf(buf, sizeof buf, "0x%" PRIx64, v);
-	return json_string(buf);
-}
-
-static json_t *
-jq_u256(const struct u256 *v)
-{
-	char buf[U256_HEX_MAX];
-
-	u256_to_hex(buf, v);
-	return json_string(buf);
-}
-
-/* DATA: 0x and two lowercase digits a byte. */
-static json_t *
-jdata(const uint8_t *p, size_t len)
-{
-	char *s = xmalloc(2 * len + 3);
-	json_t *j;
-
-	s[0] = '0';
-	s[1] = 'x';
-	hex_encode(s + 2, p, len);
-	j = json_string(s);
-	free(s);
-	return j;
-}
-
-static json_t *
-jaddr(const uint8_t addr[20])
-{
-	return jdata(addr, 20);
-}
-
-static json_t *
-jhash(const uint8_t hash[32])
-{
-	return jdata(hash, 32);
-}
-
-/* A JSON number where it fits one, as anvil writes its u64 and u128
- * fields; hex beyond that. */
-static json_t *
-jnum_u256(const struct u256 *v)
-{
-	if (u256_fits_u64(v) && v->w[0] <= INT64_MAX)
-		return json_integer((json_int_t)v->w[0]);
-	return jq_u256(v);
-}
-
-/* Hands v over as the result.  Returns: 0, or -1 when jansson ran out of
- * memory (the dispatcher then answers an internal error). */
-static int
-ok(json_t **result, json_t *v)
-{
-	*result = v;
-	return v != NULL ? 0 : -1;
-}
-
-/* --- params -------------------------------------------------------------- */
-
-static const char *
-json_type_name(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT: return "an object";
-	case JSON_ARRAY: return "an array";
-	case JSON_STRING: return "a string";
-	case JSON_INTEGER: return "an integer";
-	case JSON_REAL: return "a fractional number";
-	case JSON_TRUE:
-	case JSON_FALSE: return "a boolean";
-	case JSON_NULL: return "null";
-	}
-	return "an unknown JSON value";
-}
-
-/* Out: buf, v as a message shows what it got: short strings quoted. */
-static void
-describe(char buf[96], const json_t *v)
-{
-	if (v == NULL)
-		snprintf(buf, 96, "nothing");
-	else if (json_is_string(v) && json_string_length(v) <= 70)
-		snprintf(buf, 96, "\"%s\"", json_string_value(v));
-	else if (json_is_string(v))
-		snprintf(buf, 96, "a string of %zu characters", json_string_length(v));
-	else if (json_is_integer(v))
-		snprintf(buf, 96, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-	else
-		snprintf(buf, 96, "%s", json_type_name(v));
-}
-
-/* Reports a bad param, named by its position (from 0, as geth counts) and
- * its name.  Returns: -1. */
-static int PRINTFLIKE(4, 5)
-bad_param(struct rpc_error *err, size_t idx, const char *name, const char *fmt, ...)
-{
-	va_list ap;
-	char *msg;
-
-	va_start(ap, fmt);
-	xvasprintf(&msg, fmt, ap);
-	va_end(ap);
-	rpc_error_set(err, RPC_INVALID_PARAMS, "invalid argument %zu (%s): %s", idx, name, msg);
-	free(msg);
-	return -1;
-}
-
-/* Returns: -1, after reporting that param idx is not what. */
-static int
-expected(struct rpc_error *err, size_t idx, const char *name, const char *what, const json_t *got)
-{
-	char desc[96];
-
-	describe(desc, got);
-	return bad_param(err, idx, name, "expected %s, got %s", what, desc);
-}
-
-/* Checks that params is an array of min to max values.  Returns: 0 or -1. */
-static int
-check_params(struct rpc_error *err, const json_t *params, const char *method, size_t min,
-	     size_t max)
-{
-	size_t n;
-
-	if (!json_is_array(params))
-		return rpc_error_set(err, RPC_INVALID_PARAMS,
-				     "%s takes its params as an array, not an object", method);
-	n = json_array_size(params);
-	if (n >= min && n <= max)
-		return 0;
-	if (max == 0)
-		return rpc_error_set(err, RPC_INVALID_PARAMS, "%s takes no params, got %zu", method,
-				     n);
-	if (min == max)
-		return rpc_error_set(err, RPC_INVALID_PARAMS, "%s expects %zu param%s, got %zu",
-				     method, min, min == 1 ? "" : "s", n);
-	return rpc_error_set(err, RPC_INVALID_PARAMS, "%s expects %zu to %zu params, got %zu",
-			     method, min, max, n);
-}
-
-/* Returns: param i, or NULL when it is absent or null (an optional param
- * left out). */
-static const json_t *
-opt_param(const json_t *params, size_t i)
-{
-	const json_t *v = json_array_get(params, i);
-
-	return json_is_null(v) ? NULL : v;
-}
-
-/* Parses a QUANTITY: 0x-hex (leading zeros allowed, as anvil allows them),
- * decimal text, or a JSON integer.  Returns: 0 or -1. */
-static int
-parse_u256(struct rpc_error *err, struct u256 *out, const json_t *v, size_t idx,
-	   const char *name)
-{
-	int rc;
-
-	if (json_is_integer(v) && json_integer_value(v) >= 0) {
-		*out = u256_from_u64((uint64_t)json_integer_value(v));
-		return 0;
-	}
-	if (!json_is_string(v))
-		return expected(err, idx, name, "a quantity like \"0x1a\"", v);
-	rc = u256_parse(out, json_string_value(v), json_string_length(v));
-	if (rc == -ERANGE)
-		return bad_param(err, idx, name, "number too large: it must fit in 256 bits");
-	if (rc != 0)
-		return expected(err, idx, name, "a quantity like \"0x1a\"", v);
-	return 0;
-}
-
-static int
-parse_u64(struct rpc_error *err, uint64_t *out, const json_t *v, size_t idx, const char *name)
-{
-	struct u256 u;
-
-	if (parse_u256(err, &u, v, idx, name) != 0)
-		return -1;
-	if (!u256_fits_u64(&u))
-		return bad_param(err, idx, name, "number too large: it must fit in 64 bits");
-	*out = u.w[0];
-	return 0;
-}
-
-/* Parses DATA of exactly len bytes.  Returns: 0 or -1. */
-static int
-parse_fixed(struct rpc_error *err, uint8_t *out, size_t len, const json_t *v, size_t idx,
-	    const char *name, const char *what)
-{
-	const char *s = json_string_value(v);
-	size_t n = len;
-
-	if (s == NULL || json_string_length(v) != 2 + 2 * len || s[0] != '0' ||
-	    (s[1] != 'x' && s[1] != 'X') || hex_decode(out, &n, s, 2 + 2 * len) != 0 || n != len)
-		return expected(err, idx, name, what, v);
-	return 0;
-}
-
-static int
-parse_address(struct rpc_error *err, uint8_t addr[20], const json_t *v, size_t idx,
-	      const char *name)
-{
-	return parse_fixed(err, addr, 20, v, idx, name, "an address: 0x and 40 hex digits");
-}
-
-static int
-parse_hash(struct rpc_error *err, uint8_t hash[32], const json_t *v, size_t idx,
-	   const char *name)
-{
-	return parse_fixed(err, hash, 32, v, idx, name, "a 32-byte hash: 0x and 64 hex digits");
-}
-
-/* Parses DATA of any length.  The request body is capped, so its size is
- * too.  Returns: 0 or -1.  Out: *out (caller frees; never NULL), *len. */
-static int
-parse_bytes(struct rpc_error *err, uint8_t **out, size_t *len, const json_t *v, size_t idx,
-	    const char *name)
-{
-	const char *s = json_string_value(v);
-	size_t slen = json_string_length(v);
-	uint8_t *buf;
-
-	if (s == NULL || slen < 2 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
-		return expected(err, idx, name, "hex data starting with 0x", v);
-	if (slen % 2 != 0)
-		return bad_param(err, idx, name, "hex data has an odd number of digits");
-	*len = (slen - 2) / 2;
-	buf = xmalloc(*len + 1);
-	if (hex_decode(buf, len, s, slen) != 0) {
-		free(buf);
-		return bad_param(err, idx, name, "hex data has a character that is not a hex digit");
-	}
-	*out = buf;
-	return 0;
-}
-
-static int
-parse_bool(struct rpc_error *err, bool *out, const json_t *v, size_t idx, const char *name)
-{
-	if (!json_is_boolean(v))
-		return expected(err, idx, name, "true or false", v);
-	*out = json_is_true(v);
-	return 0;
-}
-
-static bool
-is_tag(const json_t *v, const char *tag)
-{
-	return json_is_string(v) && strcmp(json_string_value(v), tag) == 0;
-}
-
-/* Resolves a block param: a tag, a number, or EIP-1898's {"blockNumber"}
- * or {"blockHash"}.  The chain is a single dev node, so safe, finalized
- * and pending all name the head.
- * Returns: 0 with *n set (it may lie past the head), or -1. */
-static int
-parse_block(const struct eth *e, struct rpc_error *err, uint64_t *n, const json_t *v, size_t idx)
-{
-	static const char what[] =
-		"a block number or one of latest, pending, earliest, safe, finalized";
-	uint64_t head = chain_head(e->chain)->header.number;
-
-	if (is_tag(v, "latest") || is_tag(v, "pending") || is_tag(v, "safe") ||
-	    is_tag(v, "finalized")) {
-		*n = head;
-		return 0;
-	}
-	if (is_tag(v, "earliest")) {
-		*n = 0;
-		return 0;
-	}
-	if (json_is_object(v)) {
-		const json_t *num = json_object_get(v, "blockNumber");
-		const json_t *hash = json_object_get(v, "blockHash");
-		const struct chain_block *b;
-		uint8_t h[32];
-
-		if (num != NULL && hash == NULL && !json_is_object(num))
-			return parse_block(e, err, n, num, idx);
-		if (hash == NULL || num != NULL)
-			return expected(err, idx, "block",
-					"{\"blockNumber\": N} or {\"blockHash\": H}", v);
-		if (parse_hash(err, h, hash, idx, "blockHash") != 0)
-			return -1;
-		b = chain_block_by_hash(e->chain, h);
-		if (b == NULL)
-			return rpc_error_set(err, RPC_SERVER_ERROR, "header for hash not found");
-		*n = b->header.number;
-		return 0;
-	}
-	/* A word that is not a number is a tag misspelt. */
-	if (json_is_string(v) && !(json_string_value(v)[0] >= '0' && json_string_value(v)[0] <= '9'))
-		return expected(err, idx, "block", what, v);
-	if (!json_is_string(v) && !json_is_integer(v))
-		return expected(err, idx, "block", what, v);
-	return parse_u64(err, n, v, idx, "block");
-}
-
-/* Resolves the optional block param at idx (absent: the head) to its
- * number and the state after it.  The chain keeps the last 128 blocks'
- * states; an older one is an error, never the head's state in its place.
- * Returns: 0 or -1.  Out: *n, *st. */
-static int
-block_state(const struct eth *e, struct rpc_error *err, uint64_t *n, const struct state **st,
-	    const json_t *params, size_t idx)
-{
-	const json_t *v = opt_param(params, idx);
-	uint64_t head = chain_head(e->chain)->header.number;
-
-	*n = head;
-	if (v != NULL && parse_block(e, err, n, v, idx) != 0)
-		return -1;
-	if (*n > head)
-		return rpc_error_set(err, RPC_INVALID_PARAMS,
-				     "BlockOutOfRangeError: block height is %" PRIu64
-				     " but requested was %" PRIu64, head, *n);
-	*st = chain_state_at(e->chain, *n);
-	if (*st == NULL)
-		return rpc_error_set(err, RPC_SERVER_ERROR,
-				     "historical state not available: only the last %d blocks are kept",
-				     CHAIN_KEEP_STATES);
-	return 0;
-}
-
-/* --- transaction requests ------------------------------------------------- */
-
-/* A transaction object as eth_call, eth_estimateGas and eth_sendTransaction
- * take it; what is absent stays unset. */
-struct txreq {
-	bool has_from, has_to, has_gas, has_gas_price, has_max_fee, has_prio, has_nonce;
-	bool has_chain_id, has_type, has_access;
-	uint8_t from[20], to[20];
-	uint64_t gas, nonce, type;
-	struct u256 gas_price, max_fee, prio, value, chain_id;
-	uint8_t *data;
-	size_t data_len;
-	struct tx_access *access;
-	size_t naccess;
-};
-
-/* Frees what q owns and clears it. */
-static void
-txreq_release(struct txreq *q)
-{
-	free(q->data);
-	for (size_t i = 0; i < q->naccess; i++)
-		free(q->access[i].keys);
-	free(q->access);
-	memset(q, 0, sizeof(*q));
-}
-
-/* Returns: field key of object v, or NULL when it is absent or null. */
-static const json_t *
-opt_field(const json_t *v, const char *key)
-{
-	const json_t *f = json_object_get(v, key);
-
-	return json_is_null(f) ? NULL : f;
-}
-
-/* Parses an EIP-2930 access list: [{address, storageKeys: [hash...]}]. */
-static int
-parse_access_list(struct rpc_error *err, struct txreq *q, const json_t *v, size_t idx)
-{
-	size_t n = json_array_size(v);
-
-	if (!json_is_array(v))
-		return expected(err, idx, "accessList", "an array", v);
-	q->access = xcalloc(n + 1, sizeof(*q->access));
-	for (size_t i = 0; i < n; i++) {
-		const json_t *item = json_array_get(v, i);
-		const json_t *keys = json_object_get(item, "storageKeys");
-		struct tx_access *a = &q->access[i];
-
-		q->naccess = i + 1;
-		if (!json_is_object(item))
-			return expected(err, idx, "accessList", "entries like {\"address\", "
-					"\"storageKeys\"}", item);
-		if (parse_address(err, a->address, json_object_get(item, "address"), idx,
-				  "accessList.address") != 0)
-			return -1;
-		if (keys != NULL && !json_is_null(keys) && !json_is_array(keys))
-			return expected(err, idx, "accessList.storageKeys", "an array", keys);
-		a->keys = xreallocarray(NULL, json_array_size(keys) + 1, sizeof(*a->keys));
-		for (size_t k = 0; k < json_array_size(keys); k++) {
-			if (parse_hash(err, a->keys[k], json_array_get(keys, k), idx,
-				       "accessList.storageKeys") != 0)
-				return -1;
-			a->nkeys = k + 1;
-		}
-	}
-	q->has_access = true;
-	return 0;
-}
-
-/* Parses the transaction object at param idx.  Both "data" and "input" are
- * read, since cast sends both; they must then agree.
- * Returns: 0 or -1.  Out: q, released with txreq_release() either way. */
-static int
-parse_txreq(struct rpc_error *err, struct txreq *q, const json_t *v, size_t idx)
-{
-	const json_t *f, *input = opt_field(v, "input"), *data = opt_field(v, "data");
-
-	memset(q, 0, sizeof(*q));
-	if (!json_is_object(v))
-		return expected(err, idx, "transaction", "a transaction object", v);
-	if ((f = opt_field(v, "from")) != NULL) {
-		if (parse_address(err, q->from, f, idx, "from") != 0)
-			return -1;
-		q->has_from = true;
-	}
-	if ((f = opt_field(v, "to")) != NULL) {
-		if (parse_address(err, q->to, f, idx, "to") != 0)
-			return -1;
-		q->has_to = true;
-	}
-	if ((f = opt_field(v, "gas")) != NULL) {
-		if (parse_u64(err, &q->gas, f, idx, "gas") != 0)
-			return -1;
-		q->has_gas = true;
-	}
-	if ((f = opt_field(v, "gasPrice")) != NULL) {
-		if (parse_u256(err, &q->gas_price, f, idx, "gasPrice") != 0)
-			return -1;
-		q->has_gas_price = true;
-	}
-	if ((f = opt_field(v, "maxFeePerGas")) != NULL) {
-		if (parse_u256(err, &q->max_fee, f, idx, "maxFeePerGas") != 0)
-			return -1;
-		q->has_max_fee = true;
-	}
-	if ((f = opt_field(v, "maxPriorityFeePerGas")) != NULL) {
-		if (parse_u256(err, &q->prio, f, idx, "maxPriorityFeePerGas") != 0)
-			return -1;
-		q->has_prio = true;
-	}
-	if ((f = opt_field(v, "value")) != NULL && parse_u256(err, &q->value, f, idx, "value") != 0)
-		return -1;
-	if ((f = opt_field(v, "nonce")) != NULL) {
-		if (parse_u64(err, &q->nonce, f, idx, "nonce") != 0)
-			return -1;
-		q->has_nonce = true;
-	}
-	if ((f = opt_field(v, "chainId")) != NULL) {
-		if (parse_u256(err, &q->chain_id, f, idx, "chainId") != 0)
-			return -1;
-		q->has_chain_id = true;
-	}
-	if ((f = opt_field(v, "type")) != NULL) {
-		if (parse_u64(err, &q->type, f, idx, "type") != 0)
-			return -1;
-		q->has_type = true;
-	}
-	if (input != NULL && data != NULL && !json_equal(input, data))
-		return bad_param(err, idx, "transaction",
-				 "both \"data\" and \"input\" are set and not equal; "
-				 "use \"input\" to pass transaction call data");
-	if ((input != NULL || data != NULL) &&
-	    parse_bytes(err, &q->data, &q->data_len, input != NULL ? input : data, idx,
-			input != NULL ? "input" : "data") != 0)
-		return -1;
-	if ((f = opt_field(v, "accessList")) != NULL && parse_access_list(err, q, f, idx) != 0)
-		return -1;
-	return 0;
-}
-
-/* Out: call, what q asks to run, reading q's data in place. */
-static void
-txreq_call(struct chain_call *call, const struct txreq *q)
-{
-	memset(call, 0, sizeof(*call));
-	if (q->has_from)
-		memcpy(call->from, q->from, 20);
-	call->is_create = !q->has_to;
-	if (q->has_to)
-		memcpy(call->to, q->to, 20);
-	call->value = q->value;
-	call->data = q->data;
-	call->data_len = q->data_len;
-	call->gas = q->has_gas ? q->gas : 0;
-}
-
-/* --- errors from running code -------------------------------------------- */
-
-/* Returns: whether out starts with the 4-byte ABI selector sel. */
-static bool
-is_selector(const uint8_t *out, size_t len, uint32_t sel)
-{
-	return len >= 4 && u256_load_be64(out) >> 32 == sel;
-}
-
-/* Returns: the word at out + off as a size, or SIZE_MAX when it lies past
- * len or is too large to be one. */
-static size_t
-abi_word(const uint8_t *out, size_t len, size_t off)
-{
-	struct u256 w;
-
-	if (off > len || len - off < 32)
-		return SIZE_MAX;
-	u256_from_be32(&w, out + off);
-	return u256_fits_u64(&w) && w.w[0] < len ? (size_t)w.w[0] : SIZE_MAX;
-}
-
-static const char *
-panic_name(uint64_t code)
-{
-	switch (code) {
-	case 0x00: return "generic/unspecified error";
-	case 0x01: return "assertion failed";
-	case 0x11: return "arithmetic underflow or overflow";
-	case 0x12: return "division or modulo by zero";
-	case 0x21: return "failed to convert value into enum type";
-	case 0x22: return "storage byte array that is incorrectly encoded";
-	case 0x31: return "out-of-bounds access of an array or bytesN";
-	case 0x32: return "array out-of-bounds access";
-	case 0x41: return "out of memory";
-	case 0x51: return "uninitialized function";
-	}
-	return "unknown panic code";
-}
-
-/* Returns: why the revert data says the call reverted (caller frees), or
- * NULL when it says nothing readable.  Error(string) gives its text, as
- * geth does; Panic(uint256) and custom errors are named as anvil names
- * them. */
-static char *
-revert_reason(const uint8_t *out, size_t len)
-{
-	char *reason = NULL;
-
-	if (is_selector(out, len, 0x08c379a0)) {
-		/* Error(string): an offset from the arguments, then a length
-		 * and the text, all of it checked against len. */
-		size_t off = abi_word(out + 4, len - 4, 0), n;
-		json_t *valid;
-
-		if (off == SIZE_MAX || (n = abi_word(out + 4, len - 4, off)) == SIZE_MAX ||
-		    n > len - 4 - off - 32)
-			return NULL;
-		/* The text comes from the contract: keep it only when it is
-		 * UTF-8 that a JSON string can carry, and up to a NUL. */
-		valid = json_stringn((const char *)out + 4 + off + 32, n);
-		if (valid != NULL)
-			reason = xstrndup((const char *)out + 4 + off + 32, n);
-		json_decref(valid);
-	} else if (is_selector(out, len, 0x4e487b71) && len == 36) {
-		struct u256 code;
-
-		u256_from_be32(&code, out + 4);
-		if (u256_fits_u64(&code))
-			xasprintf(&reason, "panic: %s (0x%" PRIx64 ")", panic_name(code.w[0]),
-				  code.w[0]);
-	} else if (len >= 4) {
-		xasprintf(&reason, "custom error 0x%08" PRIx32, (uint32_t)(u256_load_be64(out) >> 32));
-	}
-	return reason;
-}
-
-/* Reports code that did not succeed: a revert with code 3, its reason and
- * its data; an exceptional halt with -32000 and the halt's name.
- * Returns: -1. */
-static int
-run_failure(struct rpc_error *err, const struct exec_receipt *r, uint64_t gas_cap)
-{
-	char *reason;
-
-	if (r->status != EVM_REVERT) {
-		if (r->status == EVM_OUT_OF_GAS && gas_cap > 0)
-			return rpc_error_set(err, RPC_SERVER_ERROR,
-					     "gas required exceeds allowance (%" PRIu64 ")", gas_cap);
-		return rpc_error_set(err, RPC_SERVER_ERROR, "%s", evm_status_name(r->status));
-	}
-	reason = revert_reason(r->output, r->output_len);
-	if (reason != NULL)
-		rpc_error_set(err, RPC_REVERTED, "execution reverted: %s", reason);
-	else
-		rpc_error_set(err, RPC_REVERTED, "execution reverted");
-	free(reason);
-	err->data = jdata(r->output, r->output_len);
-	return -1;
-}
-
-/* --- blocks, transactions, receipts and logs as JSON --------------------- */
-
-static void
-set(json_t *o, const char *key, json_t *v)
-{
-	json_object_set_new(o, key, v);
-}
-
-/* Returns: 0 or -ENOMEM.  Out: *size, the length of rlp(block): the
- * header, the transactions (typed ones as strings, EIP-2718), no ommers and
- * no withdrawals. */
-static int
-block_size(uint64_t *size, const struct chain_block *b)
-{
-	uint8_t *hdr = NULL;
-	size_t hlen, txs = 0, body;
-	int rc;
-
-	rc = block_header_encode(&hdr, &hlen, &b->header);
-	if (rc != 0)
-		goto out;
-	for (size_t i = 0; i < b->ntxs; i++) {
-		const struct chain_tx *t = b->txs[i];
-
-		txs += t->raw_len;
-		if (t->tx.type != TX_LEGACY)
-			txs += rlp_header_len(t->raw_len);
-	}
-	body = hlen + rlp_header_len(txs) + txs + 1 + (b->header.has_withdrawals_root ? 1 : 0);
-	*size = rlp_header_len(body) + body;
-out:
-	free(hdr);
-	return rc;
-}
-
-static json_t *
-access_list_json(const struct tx *tx)
-{
-	json_t *list = json_array();
-
-	for (size_t i = 0; i < tx->naccess; i++) {
-		const struct tx_access *a = &tx->access_list[i];
-		json_t *keys = json_array();
-
-		for (size_t k = 0; k < a->nkeys; k++)
-			json_array_append_new(keys, jhash(a->keys[k]));
-		json_array_append_new(list, json_pack("{s:o, s:o}", "address", jaddr(a->address),
-						      "storageKeys", keys));
-	}
-	return list;
-}
-
-/* Returns: a transaction as geth shows it.  In: b, its block, or NULL for a
- * transaction not mined yet. */
-static json_t *
-tx_json(const struct chain_tx *t, const struct chain_block *b)
-{
-	const struct tx *tx = &t->tx;
-	json_t *o = json_object();
-
-	set(o, "hash", jhash(tx->hash));
-	set(o, "type", jq_u64(tx->type));
-	set(o, "nonce", jq_u64(tx->nonce));
-	set(o, "blockHash", b != NULL ? jhash(b->hash) : json_null());
-	set(o, "blockNumber", b != NULL ? jq_u64(b->header.number) : json_null());
-	set(o, "transactionIndex", b != NULL ? jq_u64(t->index) : json_null());
-	set(o, "from", jaddr(t->sender));
-	set(o, "to", tx->is_create ? json_null() : jaddr(tx->to));
-	set(o, "value", jq_u256(&tx->value));
-	set(o, "gas", jq_u64(tx->gas_limit));
-	set(o, "input", jdata(tx->data, tx->data_len));
-	if (tx_has_dynamic_fee(tx)) {
-		set(o, "maxFeePerGas", jq_u256(&tx->max_fee));
-		set(o, "maxPriorityFeePerGas", jq_u256(&tx->max_priority_fee));
-		set(o, "gasPrice", jq_u256(b != NULL ? &t->effective_gas_price : &tx->max_fee));
-	} else {
-		set(o, "gasPrice", jq_u256(&tx->gas_price));
-	}
-	if (tx->type != TX_LEGACY || !u256_is_zero(&tx->chain_id))
-		set(o, "chainId", jq_u256(&tx->chain_id));
-	if (tx->type != TX_LEGACY) {
-		set(o, "accessList", access_list_json(tx));
-		set(o, "yParity", jq_u256(&tx->v));
-	}
-	if (tx->type == TX_BLOB) {
-		json_t *hashes = json_array();
-
-		for (size_t i = 0; i < tx->nblob_hashes; i++)
-			json_array_append_new(hashes, jhash(tx->blob_hashes[i]));
-		set(o, "maxFeePerBlobGas", jq_u256(&tx->max_fee_per_blob_gas));
-		set(o, "blobVersionedHashes", hashes);
-	}
-	set(o, "v", jq_u256(&tx->v));
-	set(o, "r", jq_u256(&tx->r));
-	set(o, "s", jq_u256(&tx->s));
-	return o;
-}
-
-/* Returns: log i of t, in block b, as geth shows it. */
-static json_t *
-log_json(const struct chain_tx *t, const struct chain_block *b, size_t i)
-{
-	const struct exec_log *l = &t->receipt.logs[i];
-	json_t *topics = json_array(), *o = json_object();
-
-	for (size_t k = 0; k < l->ntopics; k++)
-		json_array_append_new(topics, jhash(l->topics[k]));
-	set(o, "address", jaddr(l->address));
-	set(o, "topics", topics);
-	set(o, "data", jdata(l->data, l->len));
-	set(o, "blockHash", jhash(b->hash));
-	set(o, "blockNumber", jq_u64(b->header.number));
-	set(o, "blockTimestamp", jq_u64(b->header.timestamp));
-	set(o, "transactionHash", jhash(t->tx.hash));
-	set(o, "transactionIndex", jq_u64(t->index));
-	set(o, "logIndex", jq_u64(t->first_log_index + i));
-	set(o, "removed", json_false());
-	return o;
-}
-
-/* Returns: t's receipt as geth shows it.  In: b, t's block. */
-static json_t *
-receipt_json(const struct chain_tx *t, const struct chain_block *b)
-{
-	const struct tx *tx = &t->tx;
-	json_t *o = json_object(), *logs = json_array();
-
-	for (size_t i = 0; i < t->receipt.nlogs; i++)
-		json_array_append_new(logs, log_json(t, b, i));
-	set(o, "type", jq_u64(tx->type));
-	set(o, "status", jq_u64(t->receipt.status == EVM_SUCCESS ? 1 : 0));
-	set(o, "cumulativeGasUsed", jq_u64(t->cumulative_gas));
-	set(o, "logs", logs);
-	set(o, "logsBloom", jdata(t->bloom, BLOCK_BLOOM_LEN));
-	set(o, "transactionHash", jhash(tx->hash));
-	set(o, "transactionIndex", jq_u64(t->index));
-	set(o, "blockHash", jhash(b->hash));
-	set(o, "blockNumber", jq_u64(b->header.number));
-	set(o, "gasUsed", jq_u64(t->receipt.gas_used));
-	set(o, "effectiveGasPrice", jq_u256(&t->effective_gas_price));
-	set(o, "from", jaddr(t->sender));
-	set(o, "to", tx->is_create ? json_null() : jaddr(tx->to));
-	if (tx->is_create) {
-		/* geth names the address a creation was to have even when it
-		 * failed: the sender's CREATE address at the nonce. */
-		uint8_t addr[20];
-
-		exec_create_address(addr, t->sender, tx->nonce);
-		set(o, "contractAddress", jaddr(addr));
-	} else {
-		set(o, "contractAddress", json_null());
-	}
-	if (tx->type == TX_BLOB) {
-		struct u256 price = tx_blob_base_fee(b->header.excess_blob_gas);
-
-		set(o, "blobGasUsed", jq_u64(t->receipt.blob_gas_used));
-		set(o, "blobGasPrice", jq_u256(&price));
-	}
-	return o;
-}
-
-/* Returns: a block as geth shows it, with its transactions as objects when
- * full, else as hashes; NULL when out of memory. */
-static json_t *
-block_json(const struct chain_block *b, bool full)
-{
-	const struct block_header *h = &b->header;
-	json_t *o, *txs;
-	uint64_t size;
-
-	if (block_size(&size, b) != 0)
-		return NULL;
-	o = json_object();
-	txs = json_array();
-	set(o, "hash", jhash(b->hash));
-	set(o, "parentHash", jhash(h->parent_hash));
-	set(o, "sha3Uncles", jhash(h->ommers_hash));
-	set(o, "miner", jaddr(h->coinbase));
-	set(o, "stateRoot", jhash(h->state_root));
-	set(o, "transactionsRoot", jhash(h->tx_root));
-	set(o, "receiptsRoot", jhash(h->receipts_root));
-	set(o, "logsBloom", jdata(h->bloom, BLOCK_BLOOM_LEN));
-	set(o, "difficulty", jq_u256(&h->difficulty));
-	set(o, "number", jq_u64(h->number));
-	set(o, "gasLimit", jq_u64(h->gas_limit));
-	set(o, "gasUsed", jq_u64(h->gas_used));
-	set(o, "timestamp", jq_u64(h->timestamp));
-	set(o, "extraData", jdata(h->extra, h->extra_len));
-	set(o, "mixHash", jhash(h->mix_hash));
-	set(o, "nonce", jdata(h->nonce, sizeof h->nonce));
-	if (h->has_base_fee)
-		set(o, "baseFeePerGas", jq_u256(&h->base_fee));
-	if (h->has_withdrawals_root)
-		set(o, "withdrawalsRoot", jhash(h->withdrawals_root));
-	if (h->has_blob_gas) {
-		set(o, "blobGasUsed", jq_u64(h->blob_gas_used));
-		set(o, "excessBlobGas", jq_u64(h->excess_blob_gas));
-	}
-	if (h->has_beacon_root)
-		set(o, "parentBeaconBlockRoot", jhash(h->beacon_root));
-	set(o, "size", jq_u64(size));
-	for (size_t i = 0; i < b->ntxs; i++)
-		json_array_append_new(txs, full ? tx_json(b->txs[i], b) : jhash(b->txs[i]->tx.hash));
-	set(o, "transactions", txs);
-	set(o, "uncles", json_array());
-	if (h->has_withdrawals_root)
-		set(o, "withdrawals", json_array());
-	return o;
-}
-
 /* --- the pool's nonces ---------------------------------------------------- */
 
 /* The chain tells how many transactions wait in its pool but not whose, so
@@ -948,7 +121,7 @@ pooled_note(struct eth *e, const uint8_t addr[20], uint64_t nonce)
 }
 
 /* Returns: addr's next nonce counting its transactions in the pool. */
-static uint64_t
+uint64_t
 pending_nonce(struct eth *e, const uint8_t addr[20])
 {
 	uint64_t n = state_nonce(chain_state(e->chain), addr);
@@ -963,7 +136,7 @@ pending_nonce(struct eth *e, const uint8_t addr[20])
 
 /* Hands a signed transaction to the chain.  Returns: 0 or -1.
  * Out: hash. */
-static int
+int
 submit(struct eth *e, struct rpc_error *err, uint8_t hash[32], const uint8_t *raw, size_t len,
        const uint8_t sender[20], uint64_t nonce)
 {
@@ -991,7 +164,7 @@ rpc_web3_client_version(void *ctx, const json_t *params, json_t **result, struct
 {
 	if (check_params(err, params, "web3_clientVersion", 0, 0) != 0)
 		return -1;
-	return ok(result, json_string(ETH_CLIENT_VERSION));
+	return rpc_ok(result, json_string(ETH_CLIENT_VERSION));
 }
 
 static int
@@ -1005,7 +178,7 @@ rpc_web3_sha3(void *ctx, const json_t *params, json_t **result, struct rpc_error
 	    parse_bytes(err, &data, &len, json_array_get(params, 0), 0, "data") != 0)
 		goto out;
 	keccak256(hash, data, len);
-	rc = ok(result, jhash(hash));
+	rc = rpc_ok(result, jhash(hash));
 out:
 	free(data);
 	return rc;
@@ -1020,7 +193,7 @@ rpc_net_version(void *ctx, const json_t *params, json_t **result, struct rpc_err
 	if (check_params(err, params, "net_version", 0, 0) != 0)
 		return -1;
 	snprintf(buf, sizeof buf, "%" PRIu64, chain_id(e->chain));
-	return ok(result, json_string(buf));
+	return rpc_ok(result, json_string(buf));
 }
 
 static int
@@ -1028,7 +201,7 @@ rpc_net_listening(void *ctx, const json_t *params, json_t **result, struct rpc_e
 {
 	if (check_params(err, params, "net_listening", 0, 0) != 0)
 		return -1;
-	return ok(result, json_true());
+	return rpc_ok(result, json_true());
 }
 
 static int
@@ -1038,7 +211,7 @@ rpc_eth_chain_id(void *ctx, const json_t *params, json_t **result, struct rpc_er
 
 	if (check_params(err, params, "eth_chainId", 0, 0) != 0)
 		return -1;
-	return ok(result, jq_u64(chain_id(e->chain)));
+	return rpc_ok(result, jq_u64(chain_id(e->chain)));
 }
 
 static int
@@ -1048,7 +221,7 @@ rpc_eth_block_number(void *ctx, const json_t *params, json_t **result, struct rp
 
 	if (check_params(err, params, "eth_blockNumber", 0, 0) != 0)
 		return -1;
-	return ok(result, jq_u64(chain_head(e->chain)->header.number));
+	return rpc_ok(result, jq_u64(chain_head(e->chain)->header.number));
 }
 
 static int
@@ -1056,7 +229,7 @@ rpc_eth_syncing(void *ctx, const json_t *params, json_t **result, struct rpc_err
 {
 	if (check_params(err, params, "eth_syncing", 0, 0) != 0)
 		return -1;
-	return ok(result, json_false());
+	return rpc_ok(result, json_false());
 }
 
 static int
@@ -1066,7 +239,7 @@ rpc_eth_coinbase(void *ctx, const json_t *params, json_t **result, struct rpc_er
 
 	if (check_params(err, params, "eth_coinbase", 0, 0) != 0)
 		return -1;
-	return ok(result, jaddr(chain_head(e->chain)->header.coinbase));
+	return rpc_ok(result, jaddr(chain_head(e->chain)->header.coinbase));
 }
 
 static int
@@ -1080,7 +253,7 @@ rpc_eth_accounts(void *ctx, const json_t *params, json_t **result, struct rpc_er
 	list = json_array();
 	for (size_t i = 0; i < e->naccts; i++)
 		json_array_append_new(list, jaddr(e->accts[i].addr));
-	return ok(result, list);
+	return rpc_ok(result, list);
 }
 
 /* --- methods: state ------------------------------------------------------- */
@@ -1096,10 +269,10 @@ rpc_eth_get_balance(void *ctx, const json_t *params, json_t **result, struct rpc
 
 	if (check_params(err, params, "eth_getBalance", 1, 2) != 0 ||
 	    parse_address(err, addr, json_array_get(params, 0), 0, "address") != 0 ||
-	    block_state(e, err, &n, &st, params, 1) != 0)
+	    block_state(e->chain, err, &n, &st, params, 1) != 0)
 		return -1;
 	v = state_balance(st, addr);
-	return ok(result, jq_u256(&v));
+	return rpc_ok(result, jq_u256(&v));
 }
 
 /* "pending" counts the transactions this node put in the pool (see
@@ -1117,10 +290,10 @@ rpc_eth_get_transaction_count(void *ctx, const json_t *params, json_t **result,
 	    parse_address(err, addr, json_array_get(params, 0), 0, "address") != 0)
 		return -1;
 	if (is_tag(json_array_get(params, 1), "pending"))
-		return ok(result, jq_u64(pending_nonce(e, addr)));
-	if (block_state(e, err, &n, &st, params, 1) != 0)
+		return rpc_ok(result, jq_u64(pending_nonce(e, addr)));
+	if (block_state(e->chain, err, &n, &st, params, 1) != 0)
 		return -1;
-	return ok(result, jq_u64(state_nonce(st, addr)));
+	return rpc_ok(result, jq_u64(state_nonce(st, addr)));
 }
 
 static int
@@ -1135,10 +308,10 @@ rpc_eth_get_code(void *ctx, const json_t *params, json_t **result, struct rpc_er
 
 	if (check_params(err, params, "eth_getCode", 1, 2) != 0 ||
 	    parse_address(err, addr, json_array_get(params, 0), 0, "address") != 0 ||
-	    block_state(e, err, &n, &st, params, 1) != 0)
+	    block_state(e->chain, err, &n, &st, params, 1) != 0)
 		return -1;
 	code = state_code(st, addr, &len);
-	return ok(result, jdata(code, len));
+	return rpc_ok(result, jdata(code, len));
 }
 
 /* eth_getStorageAt: the slot as a 32-byte word. */
@@ -1154,11 +327,11 @@ rpc_eth_get_storage_at(void *ctx, const json_t *params, json_t **result, struct 
 	if (check_params(err, params, "eth_getStorageAt", 2, 3) != 0 ||
 	    parse_address(err, addr, json_array_get(params, 0), 0, "address") != 0 ||
 	    parse_u256(err, &slot, json_array_get(params, 1), 1, "slot") != 0 ||
-	    block_state(e, err, &n, &st, params, 2) != 0)
+	    block_state(e->chain, err, &n, &st, params, 2) != 0)
 		return -1;
 	v = state_storage(st, addr, &slot);
 	u256_to_be(word, &v);
-	return ok(result, jhash(word));
+	return rpc_ok(result, jhash(word));
 }
 
 /* --- methods: fees -------------------------------------------------------- */
@@ -1173,7 +346,7 @@ rpc_eth_gas_price(void *ctx, const json_t *params, json_t **result, struct rpc_e
 	if (check_params(err, params, "eth_gasPrice", 0, 0) != 0)
 		return -1;
 	u256_add(&price, &price, &tip);
-	return ok(result, jq_u256(&price));
+	return rpc_ok(result, jq_u256(&price));
 }
 
 static int
@@ -1182,7 +355,7 @@ rpc_eth_max_priority_fee(void *ctx, const json_t *params, json_t **result,
 {
 	if (check_params(err, params, "eth_maxPriorityFeePerGas", 0, 0) != 0)
 		return -1;
-	return ok(result, jq_u64(GWEI));
+	return rpc_ok(result, jq_u64(GWEI));
 }
 
 static int
@@ -1194,7 +367,7 @@ rpc_eth_blob_base_fee(void *ctx, const json_t *params, json_t **result, struct r
 	if (check_params(err, params, "eth_blobBaseFee", 0, 0) != 0)
 		return -1;
 	fee = tx_blob_base_fee(block_next_excess_blob_gas(&chain_head(e->chain)->header));
-	return ok(result, jq_u256(&fee));
+	return rpc_ok(result, jq_u256(&fee));
 }
 
 struct tip {
@@ -1261,7 +434,7 @@ rpc_eth_fee_history(void *ctx, const json_t *params, json_t **result, struct rpc
 
 	if (check_params(err, params, "eth_feeHistory", 2, 3) != 0 ||
 	    parse_u64(err, &count, json_array_get(params, 0), 0, "blockCount") != 0 ||
-	    parse_block(e, err, &newest, json_array_get(params, 1), 1) != 0)
+	    parse_block(e->chain, err, &newest, json_array_get(params, 1), 1) != 0)
 		goto out;
 	if (newest > head->header.number) {
 		rpc_error_set(err, RPC_INVALID_PARAMS,
@@ -1271,7 +444,7 @@ rpc_eth_fee_history(void *ctx, const json_t *params, json_t **result, struct rpc
 	}
 	if ((jpct = opt_param(params, 2)) != NULL) {
 		if (!json_is_array(jpct) || json_array_size(jpct) > FEE_HISTORY_MAX_PERCENTILES) {
-			expected(err, 2, "rewardPercentiles", "an array of at most 100 numbers", jpct);
+			param_expected(err, 2, "rewardPercentiles", "an array of at most 100 numbers", jpct);
 			goto out;
 		}
 		for (npct = 0; npct < json_array_size(jpct); npct++) {
@@ -1294,14 +467,14 @@ rpc_eth_fee_history(void *ctx, const json_t *params, json_t **result, struct rpc
 	if (jpct != NULL)
 		rewards = json_array();
 	if (count == 0) {
-		set(o, "oldestBlock", jq_u64(0));
+		jset(o, "oldestBlock", jq_u64(0));
 		goto done;
 	}
 	if (count > FEE_HISTORY_MAX_BLOCKS)
 		count = FEE_HISTORY_MAX_BLOCKS;
 	if (count > newest + 1)
 		count = newest + 1;
-	set(o, "oldestBlock", jq_u64(newest + 1 - count));
+	jset(o, "oldestBlock", jq_u64(newest + 1 - count));
 	for (uint64_t n = newest + 1 - count; n <= newest; n++) {
 		const struct chain_block *b = chain_block(e->chain, n);
 		const struct block_header *h = &b->header;
@@ -1330,13 +503,13 @@ rpc_eth_fee_history(void *ctx, const json_t *params, json_t **result, struct rpc
 	json_array_append_new(base_fees, jq_u256(&next_fee));
 	json_array_append_new(blob_fees, jq_u256(&next_blob_fee));
 done:
-	set(o, "baseFeePerGas", base_fees);
-	set(o, "gasUsedRatio", ratios);
-	set(o, "baseFeePerBlobGas", blob_fees);
-	set(o, "blobGasUsedRatio", blob_ratios);
+	jset(o, "baseFeePerGas", base_fees);
+	jset(o, "gasUsedRatio", ratios);
+	jset(o, "baseFeePerBlobGas", blob_fees);
+	jset(o, "blobGasUsedRatio", blob_ratios);
 	if (rewards != NULL)
-		set(o, "reward", rewards);
-	rc = ok(result, o);
+		jset(o, "reward", rewards);
+	rc = rpc_ok(result, o);
 out:
 	return rc;
 }
@@ -1358,7 +531,7 @@ rpc_eth_call(void *ctx, const json_t *params, json_t **result, struct rpc_error 
 
 	if (check_params(err, params, "eth_call", 1, 3) != 0 ||
 	    parse_txreq(err, &q, json_array_get(params, 0), 0) != 0 ||
-	    block_state(e, err, &n, &st, params, 1) != 0)
+	    block_state(e->chain, err, &n, &st, params, 1) != 0)
 		goto out;
 	if (opt_param(params, 2) != NULL) {
 		bad_param(err, 2, "stateOverrides", "state overrides are not supported yet");
@@ -1376,7 +549,7 @@ rpc_eth_call(void *ctx, const json_t *params, json_t **result, struct rpc_error 
 		run_failure(err, &r, 0);
 		goto out;
 	}
-	rc = ok(result, jdata(r.output, r.output_len));
+	rc = rpc_ok(result, jdata(r.output, r.output_len));
 out:
 	exec_receipt_release(&r);
 	txreq_release(&q);
@@ -1399,7 +572,7 @@ rpc_eth_estimate_gas(void *ctx, const json_t *params, json_t **result, struct rp
 
 	if (check_params(err, params, "eth_estimateGas", 1, 3) != 0 ||
 	    parse_txreq(err, &q, json_array_get(params, 0), 0) != 0 ||
-	    block_state(e, err, &n, &st, params, 1) != 0)
+	    block_state(e->chain, err, &n, &st, params, 1) != 0)
 		goto out;
 	if (n != chain_head(e->chain)->header.number) {
 		rpc_error_set(err, RPC_SERVER_ERROR,
@@ -1421,7 +594,7 @@ rpc_eth_estimate_gas(void *ctx, const json_t *params, json_t **result, struct rp
 			      why != NULL ? why : strerror(-ret));
 		goto out;
 	}
-	rc = ok(result, jq_u64(gas));
+	rc = rpc_ok(result, jq_u64(gas));
 out:
 	exec_receipt_release(&r);
 	txreq_release(&q);
@@ -1431,7 +604,7 @@ out:
 /* --- methods: transactions ------------------------------------------------ */
 
 /* Returns: the dev account with address addr, or NULL. */
-static const struct hdwallet_account *
+const struct hdwallet_account *
 find_account(const struct eth *e, const uint8_t addr[20])
 {
 	for (size_t i = 0; i < e->naccts; i++) {
@@ -1580,7 +753,7 @@ rpc_eth_send_transaction(void *ctx, const json_t *params, json_t **result,
 	}
 	if (submit(e, err, hash, raw, raw_len, acct->addr, tx.nonce) != 0)
 		goto out;
-	rc = ok(result, jhash(hash));
+	rc = rpc_ok(result, jhash(hash));
 out:
 	free(raw);
 	tx_release(&tx);
@@ -1615,7 +788,7 @@ rpc_eth_send_raw_transaction(void *ctx, const json_t *params, json_t **result,
 	}
 	if (submit(e, err, hash, raw, len, sender, tx.nonce) != 0)
 		goto out;
-	rc = ok(result, jhash(hash));
+	rc = rpc_ok(result, jhash(hash));
 out:
 	tx_release(&tx);
 	free(raw);
@@ -1652,7 +825,7 @@ sign_message(struct eth *e, struct rpc_error *err, json_t **result, const json_t
 		goto out;
 	}
 	sig[64] += 27;
-	rc = ok(result, jdata(sig, sizeof sig));
+	rc = rpc_ok(result, jdata(sig, sizeof sig));
 out:
 	free(msg);
 	return rc;
@@ -1693,8 +866,8 @@ rpc_eth_get_transaction_by_hash(void *ctx, const json_t *params, json_t **result
 		return -1;
 	t = chain_tx(e->chain, hash);
 	if (t == NULL)
-		return ok(result, json_null());
-	return ok(result, tx_json(t, chain_block(e->chain, t->block_number)));
+		return rpc_ok(result, json_null());
+	return rpc_ok(result, tx_json(t, chain_block(e->chain, t->block_number)));
 }
 
 /* eth_getTransactionReceipt: null for a hash not mined. */
@@ -1711,8 +884,8 @@ rpc_eth_get_transaction_receipt(void *ctx, const json_t *params, json_t **result
 		return -1;
 	t = chain_tx(e->chain, hash);
 	if (t == NULL)
-		return ok(result, json_null());
-	return ok(result, receipt_json(t, chain_block(e->chain, t->block_number)));
+		return rpc_ok(result, json_null());
+	return rpc_ok(result, receipt_json(t, chain_block(e->chain, t->block_number)));
 }
 
 /* --- methods: blocks ------------------------------------------------------ */
@@ -1726,9 +899,9 @@ block_by_number_param(struct eth *e, struct rpc_error *err, const struct chain_b
 	uint64_t n;
 
 	if (json_is_object(json_array_get(params, idx)))
-		return expected(err, idx, "block", "a block number or tag",
+		return param_expected(err, idx, "block", "a block number or tag",
 				json_array_get(params, idx));
-	if (parse_block(e, err, &n, json_array_get(params, idx), idx) != 0)
+	if (parse_block(e->chain, err, &n, json_array_get(params, idx), idx) != 0)
 		return -1;
 	*b = chain_block(e->chain, n);
 	return 0;
@@ -1759,7 +932,7 @@ block_result(struct rpc_error *err, json_t **result, const struct chain_block *b
 
 	if (jfull != NULL && parse_bool(err, &full, jfull, 1, "fullTransactions") != 0)
 		return -1;
-	return ok(result, b != NULL ? block_json(b, full) : json_null());
+	return rpc_ok(result, b != NULL ? block_json(b, full) : json_null());
 }
 
 static int
@@ -1795,7 +968,7 @@ rpc_eth_get_block_tx_count_by_number(void *ctx, const json_t *params, json_t **r
 	if (check_params(err, params, "eth_getBlockTransactionCountByNumber", 1, 1) != 0 ||
 	    block_by_number_param(ctx, err, &b, params, 0) != 0)
 		return -1;
-	return ok(result, b != NULL ? jq_u64(b->ntxs) : json_null());
+	return rpc_ok(result, b != NULL ? jq_u64(b->ntxs) : json_null());
 }
 
 static int
@@ -1807,7 +980,7 @@ rpc_eth_get_block_tx_count_by_hash(void *ctx, const json_t *params, json_t **res
 	if (check_params(err, params, "eth_getBlockTransactionCountByHash", 1, 1) != 0 ||
 	    block_by_hash_param(ctx, err, &b, params, 0) != 0)
 		return -1;
-	return ok(result, b != NULL ? jq_u64(b->ntxs) : json_null());
+	return rpc_ok(result, b != NULL ? jq_u64(b->ntxs) : json_null());
 }
 
 /* Answers transaction param 1 of block b, or null. */
@@ -1820,8 +993,8 @@ tx_at_index(struct rpc_error *err, json_t **result, const struct chain_block *b,
 	if (parse_u64(err, &i, json_array_get(params, 1), 1, "index") != 0)
 		return -1;
 	if (b == NULL || i >= b->ntxs)
-		return ok(result, json_null());
-	return ok(result, tx_json(b->txs[i], b));
+		return rpc_ok(result, json_null());
+	return rpc_ok(result, tx_json(b->txs[i], b));
 }
 
 static int
@@ -1859,14 +1032,14 @@ rpc_eth_get_block_receipts(void *ctx, const json_t *params, json_t **result,
 	uint64_t n;
 
 	if (check_params(err, params, "eth_getBlockReceipts", 1, 1) != 0 ||
-	    parse_block(e, err, &n, json_array_get(params, 0), 0) != 0)
+	    parse_block(e->chain, err, &n, json_array_get(params, 0), 0) != 0)
 		return -1;
 	if ((b = chain_block(e->chain, n)) == NULL)
-		return ok(result, json_null());
+		return rpc_ok(result, json_null());
 	list = json_array();
 	for (size_t i = 0; i < b->ntxs; i++)
 		json_array_append_new(list, receipt_json(b->txs[i], b));
-	return ok(result, list);
+	return rpc_ok(result, list);
 }
 
 /* --- methods: logs -------------------------------------------------------- */
@@ -1945,7 +1118,7 @@ parse_log_filter(struct eth *e, struct rpc_error *err, struct log_filter *f, con
 
 	memset(f, 0, sizeof(*f));
 	if (!json_is_object(v))
-		return expected(err, 0, "filter", "a filter object", v);
+		return param_expected(err, 0, "filter", "a filter object", v);
 	if (bhash != NULL) {
 		uint8_t h[32];
 		const struct chain_block *b;
@@ -1960,9 +1133,9 @@ parse_log_filter(struct eth *e, struct rpc_error *err, struct log_filter *f, con
 		f->from = f->to = b->header.number;
 	} else {
 		f->from = f->to = head;
-		if (from != NULL && parse_block(e, err, &f->from, from, 0) != 0)
+		if (from != NULL && parse_block(e->chain, err, &f->from, from, 0) != 0)
 			return -1;
-		if (to != NULL && parse_block(e, err, &f->to, to, 0) != 0)
+		if (to != NULL && parse_block(e->chain, err, &f->to, to, 0) != 0)
 			return -1;
 		f->to_latest = to == NULL || is_tag(to, "latest") || is_tag(to, "pending") ||
 			       is_tag(to, "safe") || is_tag(to, "finalized");
@@ -1981,7 +1154,7 @@ parse_log_filter(struct eth *e, struct rpc_error *err, struct log_filter *f, con
 	}
 	if (topics != NULL) {
 		if (!json_is_array(topics) || json_array_size(topics) > LOGS_MAX_TOPICS)
-			return expected(err, 0, "topics", "an array of at most 4 topics", topics);
+			return param_expected(err, 0, "topics", "an array of at most 4 topics", topics);
 		f->npos = json_array_size(topics);
 		for (size_t i = 0; i < f->npos; i++) {
 			if (parse_topic_position(err, f, i, json_array_get(topics, i)) != 0)
@@ -2066,7 +1239,7 @@ rpc_eth_get_logs(void *ctx, const json_t *params, json_t **result, struct rpc_er
 	out = json_array();
 	if (collect_logs(e, err, out, &f, f.from, f.to) != 0)
 		goto out;
-	rc = ok(result, out);
+	rc = rpc_ok(result, out);
 	out = NULL;
 out:
 	json_decref(out);
@@ -2147,7 +1320,7 @@ filter_install(struct eth *e, struct rpc_error *err, json_t **result, enum filte
 		if (f->logs.from > f->next)
 			f->next = f->logs.from;
 	}
-	return ok(result, jq_u64(f->id));
+	return rpc_ok(result, jq_u64(f->id));
 }
 
 /* Returns: the filter param idx names, or NULL after reporting that there
@@ -2232,7 +1405,7 @@ rpc_eth_get_filter_changes(void *ctx, const json_t *params, json_t **result,
 	if (head + 1 > f->next)
 		f->next = head + 1;
 	f->last_poll = time(NULL);
-	rc = ok(result, out);
+	rc = rpc_ok(result, out);
 	out = NULL;
 out:
 	json_decref(out);
@@ -2260,7 +1433,7 @@ rpc_eth_get_filter_logs(void *ctx, const json_t *params, json_t **result, struct
 	if (collect_logs(e, err, out, &f->logs, f->logs.from,
 			 f->logs.to_latest ? UINT64_MAX : f->logs.to) != 0)
 		goto out;
-	rc = ok(result, out);
+	rc = rpc_ok(result, out);
 	out = NULL;
 out:
 	json_decref(out);
@@ -2280,11 +1453,11 @@ rpc_eth_uninstall_filter(void *ctx, const json_t *params, json_t **result,
 	if ((f = filter_param(e, err, params, 0)) == NULL) {
 		if (err->code != RPC_SERVER_ERROR)
 			return -1;
-		return ok(result, json_false());
+		return rpc_ok(result, json_false());
 	}
 	log_filter_release(&f->logs);
 	*f = e->filters[--e->nfilters];
-	return ok(result, json_true());
+	return rpc_ok(result, json_true());
 }
 
 /* --- methods: mining and the node ----------------------------------------- */
@@ -2335,7 +1508,7 @@ rpc_evm_mine(void *ctx, const json_t *params, json_t **result, struct rpc_error 
 				 (uint64_t)MINE_MAX_TIMESTAMP);
 	if (count > 0 && mine_blocks(ctx, err, count, ts, 1) != 0)
 		return -1;
-	return ok(result, json_string("0x0"));
+	return rpc_ok(result, json_string("0x0"));
 }
 
 /* anvil_mine and hardhat_mine: [blocks?, interval?]. */
@@ -2359,7 +1532,7 @@ rpc_anvil_mine(void *ctx, const json_t *params, json_t **result, struct rpc_erro
 		return bad_param(err, 1, "interval", "at most %u seconds", MINE_MAX_INTERVAL);
 	if (count > 0 && mine_blocks(ctx, err, count, (uint64_t)time(NULL), interval) != 0)
 		return -1;
-	return ok(result, json_null());
+	return rpc_ok(result, json_null());
 }
 
 /* evm_setAutomine and anvil_setAutomine: [enabled]. */
@@ -2373,7 +1546,7 @@ rpc_evm_set_automine(void *ctx, const json_t *params, json_t **result, struct rp
 	    parse_bool(err, &on, json_array_get(params, 0), 0, "enabled") != 0)
 		return -1;
 	chain_set_automine(e->chain, on);
-	return ok(result, json_null());
+	return rpc_ok(result, json_null());
 }
 
 /* evm_snapshot: ids are hex strings, since Hardhat's helpers check that
@@ -2385,7 +1558,7 @@ rpc_evm_snapshot(void *ctx, const json_t *params, json_t **result, struct rpc_er
 
 	if (check_params(err, params, "evm_snapshot", 0, 0) != 0)
 		return -1;
-	return ok(result, jq_u64(chain_snapshot(e->chain)));
+	return rpc_ok(result, jq_u64(chain_snapshot(e->chain)));
 }
 
 /* evm_revert: true, or false for an unknown or used-up id. */
@@ -2399,13 +1572,13 @@ rpc_evm_revert(void *ctx, const json_t *params, json_t **result, struct rpc_erro
 	    parse_u64(err, &id, json_array_get(params, 0), 0, "id") != 0)
 		return -1;
 	if (!chain_revert(e->chain, id))
-		return ok(result, json_false());
+		return rpc_ok(result, json_false());
 	/* The pool is gone, and the nonces noted with it.  Filters report
 	 * the blocks mined from now on, which take the numbers of those
 	 * that went. */
 	e->npooled = 0;
 	filters_rewind(e);
-	return ok(result, json_true());
+	return rpc_ok(result, json_true());
 }
 
 /* anvil_getAutomine and hardhat_getAutomine. */
@@ -2416,7 +1589,7 @@ rpc_anvil_get_automine(void *ctx, const json_t *params, json_t **result, struct 
 
 	if (check_params(err, params, "anvil_getAutomine", 0, 0) != 0)
 		return -1;
-	return ok(result, json_boolean(chain_automine(e->chain)));
+	return rpc_ok(result, json_boolean(chain_automine(e->chain)));
 }
 
 /* txpool_status: the pool holds only pending transactions. */
@@ -2427,7 +1600,7 @@ rpc_txpool_status(void *ctx, const json_t *params, json_t **result, struct rpc_e
 
 	if (check_params(err, params, "txpool_status", 0, 0) != 0)
 		return -1;
-	return ok(result, json_pack("{s:o, s:s}", "pending", jq_u64(chain_pending(e->chain)),
+	return rpc_ok(result, json_pack("{s:o, s:s}", "pending", jq_u64(chain_pending(e->chain)),
 				    "queued", "0x0"));
 }
 
@@ -2442,7 +1615,7 @@ rpc_anvil_node_info(void *ctx, const json_t *params, json_t **result, struct rpc
 	if (check_params(err, params, "anvil_nodeInfo", 0, 0) != 0)
 		return -1;
 	u256_add(&price, &base, &gwei);
-	return ok(result,
+	return rpc_ok(result,
 		  json_pack("{s:o, s:I, s:o, s:s, s:s, s:{s:o, s:I, s:I, s:o}, s:{s:n, s:n, s:n}}",
 			    "currentBlockNumber", jq_u64(head->header.number),
 			    "currentBlockTimestamp", (json_int_t)head->header.timestamp,
@@ -2466,7 +1639,7 @@ rpc_anvil_metadata(void *ctx, const json_t *params, json_t **result, struct rpc_
 
 	if (check_params(err, params, "anvil_metadata", 0, 0) != 0)
 		return -1;
-	return ok(result, json_pack("{s:s, s:s, s:s, s:I, s:o, s:I, s:o, s:n, s:{}}",
+	return rpc_ok(result, json_pack("{s:s, s:s, s:s, s:I, s:o, s:I, s:o, s:n, s:{}}",
 				    "clientVersion", ETH_CLIENT_VERSION,
 				    "clientSemver", PACKAGE_VERSION,
 				    "clientCommitSha", "",
@@ -2494,7 +1667,7 @@ rpc_set_balance(void *ctx, const json_t *params, json_t **result, struct rpc_err
 	    parse_u256(err, &v, json_array_get(params, 1), 1, "balance") != 0)
 		return -1;
 	chain_set_balance(e->chain, addr, &v);
-	return ok(result, json_null());
+	return rpc_ok(result, json_null());
 }
 
 /* anvil_setNonce / hardhat_setNonce: [address, nonce]; null. */
@@ -2510,7 +1683,7 @@ rpc_set_nonce(void *ctx, const json_t *params, json_t **result, struct rpc_error
 	    parse_u64(err, &n, json_array_get(params, 1), 1, "nonce") != 0)
 		return -1;
 	chain_set_nonce(e->chain, addr, n);
-	return ok(result, json_null());
+	return rpc_ok(result, json_null());
 }
 
 /* anvil_setCode / hardhat_setCode: [address, code]; null. */
@@ -2527,7 +1700,7 @@ rpc_set_code(void *ctx, const json_t *params, json_t **result, struct rpc_error 
 		return -1;
 	chain_set_code(e->chain, addr, code, len);
 	free(code);
-	return ok(result, json_null());
+	return rpc_ok(result, json_null());
 }
 
 /* anvil_setStorageAt / hardhat_setStorageAt: [address, slot, word]; true.
@@ -2549,7 +1722,7 @@ rpc_set_storage_at(void *ctx, const json_t *params, json_t **result, struct rpc_
 		return -1;
 	u256_from_be32(&v, word);
 	chain_set_storage(e->chain, addr, &slot, &v);
-	return ok(result, json_true());
+	return rpc_ok(result, json_true());
 }
 
 /* evm_increaseTime: [seconds]; the total offset, a JSON number as anvil's. */
@@ -2564,7 +1737,7 @@ rpc_evm_increase_time(void *ctx, const json_t *params, json_t **result, struct r
 		return -1;
 	if (secs > MINE_MAX_TIMESTAMP)
 		return bad_param(err, 0, "seconds", "at most %" PRIu64, (uint64_t)MINE_MAX_TIMESTAMP);
-	return ok(result, json_integer((json_int_t)chain_increase_time(e->chain, (int64_t)secs)));
+	return rpc_ok(result, json_integer((json_int_t)chain_increase_time(e->chain, (int64_t)secs)));
 }
 
 /* evm_setNextBlockTimestamp: [timestamp]; null.  The next block gets
@@ -2586,7 +1759,7 @@ rpc_evm_set_next_block_timestamp(void *ctx, const json_t *params, json_t **resul
 		return rpc_error_set(err, RPC_INVALID_PARAMS,
 				     "timestamp %" PRIu64 " is not after the latest block's (%" PRIu64 ")",
 				     ts, chain_head(e->chain)->header.timestamp);
-	return ok(result, json_null());
+	return rpc_ok(result, json_null());
 }
 
 static const struct rpc_method methods[] = {
