@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "chain/chain.h"
+#include "nodeconf.h"
 #include "hdwallet.h"
 #include "hex.h"
 #include "log.h"
@@ -55,7 +56,23 @@ struct options {
 	uint64_t gas_limit;
 	struct u256 base_fee;
 	bool no_mining;
+	uint64_t block_time_ms; /* 0: automine */
 	const char *data_dir; /* NULL: in memory */
+};
+
+/* What the node runs with, from the command line (--dev) or a node config
+ * (--config). */
+struct setup {
+	struct chain_config cfg;
+	struct chain_alloc *alloc; /* --dev's; a config's is in nc */
+	struct node_config nc;
+	const char *host;
+	uint16_t port;
+	bool rpc;
+	const char *mnemonic; /* NULL: no dev accounts */
+	size_t accounts;
+	uint64_t block_time_ms;
+	bool empty_blocks;
 };
 
 static const char usage_text[] =
@@ -77,13 +94,16 @@ static const char usage_text[] =
 	"      --block-gas-limit N, --gas-limit N\n"
 	"                         every block's gas limit (default 30000000)\n"
 	"      --base-fee WEI     the genesis block's base fee (default 1000000000)\n"
+	"  -b, --block-time SECS  mine a block every SECS seconds (fractions allowed)\n"
+	"                         rather than one for every transaction\n"
 	"      --no-mining        mine only on evm_mine or anvil_mine, not for every\n"
 	"                         transaction\n"
 	"      --data-dir DIR     keep the chain in DIR (LMDB), so that a restarted\n"
 	"                         node, even after kill -9, carries on where it was\n"
 	"      --memory           keep everything in memory (the default for --dev,\n"
 	"                         as anvil does)\n"
-	"      --config FILE      run one node of a chainbox network (not built yet)\n"
+	"      --config FILE      run one node of a chainbox network, as node.conf\n"
+	"                         FILE says (see chainbox-node(1))\n"
 	"  -h, --help             show this help\n"
 	"\n"
 	"The node prints its accounts, then \"Listening on HOST:PORT\", and runs until\n"
@@ -134,6 +154,8 @@ parse_options(struct options *o, int argc, char **argv)
 {
 	enum { OPT_HOST = 256, OPT_BALANCE, OPT_CHAIN_ID, OPT_GAS_LIMIT, OPT_BASE_FEE,
 	       OPT_NO_MINING, OPT_CONFIG, OPT_DEV, OPT_DATA_DIR, OPT_MEMORY };
+	double secs;
+	char *end;
 	static const struct option longopts[] = {
 		{ "dev", no_argument, NULL, OPT_DEV },
 		{ "port", required_argument, NULL, 'p' },
@@ -146,6 +168,7 @@ parse_options(struct options *o, int argc, char **argv)
 		{ "gas-limit", required_argument, NULL, OPT_GAS_LIMIT },
 		{ "base-fee", required_argument, NULL, OPT_BASE_FEE },
 		{ "no-mining", no_argument, NULL, OPT_NO_MINING },
+		{ "block-time", required_argument, NULL, 'b' },
 		{ "data-dir", required_argument, NULL, OPT_DATA_DIR },
 		{ "memory", no_argument, NULL, OPT_MEMORY },
 		{ "config", required_argument, NULL, OPT_CONFIG },
@@ -167,7 +190,7 @@ parse_options(struct options *o, int argc, char **argv)
 	o->gas_limit = 30000000;
 	o->base_fee = u256_from_u64(1000000000);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:a:m:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:a:m:b:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_DEV:
 			o->dev = true;
@@ -225,6 +248,15 @@ parse_options(struct options *o, int argc, char **argv)
 			break;
 		case OPT_NO_MINING:
 			o->no_mining = true;
+			break;
+		case 'b':
+			errno = 0;
+			secs = strtod(optarg, &end);
+			if (errno != 0 || end == optarg || *end != '\0' || !(secs >= 0.001) ||
+			    secs > 86400)
+				return usage_error("option '--block-time' expects seconds from "
+						   "0.001 to 86400, got '%s'", optarg);
+			o->block_time_ms = (uint64_t)(secs * 1000 + 0.5);
 			break;
 		case OPT_CONFIG:
 			o->config = optarg;
@@ -318,35 +350,140 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	event_base_loopbreak(base);
 }
 
+/* Interval mining: a block every block_time_ms, or only when transactions
+ * wait when empty blocks are off. */
+struct miner {
+	struct chain *chain;
+	bool empty_blocks;
+};
+
+static void
+on_block_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct miner *m = arg;
+	int rc;
+
+	if (!m->empty_blocks && chain_pending(m->chain) == 0)
+		return;
+	rc = chain_mine(m->chain, 0);
+	if (rc != 0)
+		log_warn("cannot mine a block: %s", chain_store_error(m->chain) != NULL
+			 ? chain_store_error(m->chain) : strerror(-rc));
+}
+
+/* Fills su from --dev's options: the dev accounts funded, and the CREATE2
+ * deployer, as anvil's genesis has them.  Returns: 0 or -1. */
+static int
+setup_dev(struct setup *su, const struct options *o, const struct hdwallet_account *accts)
+{
+	static uint8_t deployer_code[sizeof(CREATE2_DEPLOYER_CODE) / 2];
+	size_t code_len = sizeof deployer_code, addr_len = 20;
+	struct chain_config *cfg = &su->cfg;
+	char *cause = NULL;
+
+	su->alloc = xcalloc(o->accounts + 1, sizeof(*su->alloc));
+	for (size_t i = 0; i < o->accounts; i++) {
+		memcpy(su->alloc[i].address, accts[i].addr, 20);
+		su->alloc[i].balance = o->balance;
+	}
+	if (hex_decode(su->alloc[o->accounts].address, &addr_len, CREATE2_DEPLOYER_ADDRESS,
+		       strlen(CREATE2_DEPLOYER_ADDRESS)) != 0 ||
+	    hex_decode(deployer_code, &code_len, CREATE2_DEPLOYER_CODE,
+		       strlen(CREATE2_DEPLOYER_CODE)) != 0)
+		BUG("the CREATE2 deployer does not decode");
+	su->alloc[o->accounts].code = deployer_code;
+	su->alloc[o->accounts].code_len = code_len;
+	cfg->chain_id = o->chain_id;
+	cfg->gas_limit = o->gas_limit;
+	cfg->base_fee = o->base_fee;
+	cfg->timestamp = (uint64_t)time(NULL);
+	if (o->data_dir != NULL) {
+		/* A stored chain keeps its genesis, and so its genesis time. */
+		int grc = chain_stored_genesis_time(&cfg->timestamp, &cause, o->data_dir);
+
+		if (grc != 0 && grc != -ENOENT) {
+			msg_error("%s", cause);
+			free(cause);
+			return -1;
+		}
+		free(cause);
+		if (grc == -ENOENT)
+			cfg->timestamp = (uint64_t)time(NULL);
+		cfg->data_dir = o->data_dir;
+	}
+	cfg->alloc = su->alloc;
+	cfg->nalloc = o->accounts + 1;
+	su->host = o->host;
+	su->port = o->port;
+	su->rpc = true;
+	su->block_time_ms = o->block_time_ms;
+	su->empty_blocks = true;
+	cfg->automine = !o->no_mining && o->block_time_ms == 0;
+	return 0;
+}
+
+/* Fills su from a node config and its genesis.  Returns: 0 or -1. */
+static int
+setup_config(struct setup *su, const char *path)
+{
+	char *cause = NULL;
+
+	if (node_config_load(&su->nc, &cause, path) != 0) {
+		msg_error("%s", cause);
+		free(cause);
+		return -1;
+	}
+	if (su->nc.genesis.tbft) {
+		msg_error("%s: tbft consensus is not built yet; use solo", path);
+		return -1;
+	}
+	su->cfg = su->nc.genesis.chain;
+	su->cfg.data_dir = su->nc.data_dir;
+	su->rpc = su->nc.rpc;
+	su->host = su->nc.rpc_host;
+	su->port = su->nc.rpc_port;
+	if (su->rpc && !is_ip_address(su->host)) {
+		msg_error("%s: rpc.host: expected an IP address, got '%s'", path, su->host);
+		return -1;
+	}
+	su->mnemonic = su->nc.mnemonic;
+	su->accounts = su->nc.accounts;
+	su->block_time_ms = su->nc.genesis.block_time_ms;
+	su->empty_blocks = su->nc.genesis.empty_blocks;
+	su->cfg.automine = su->block_time_ms == 0;
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct options o;
+	struct setup su;
 	struct secp *secp = NULL;
 	struct hdwallet_account *accts = NULL;
-	struct chain_alloc *alloc = NULL;
-	struct chain_config cfg;
 	struct chain *chain = NULL;
 	struct eth *eth = NULL;
 	struct rpc_dispatch *d = NULL;
 	struct event_base *base = NULL;
-	struct event *sigint = NULL, *sigterm = NULL;
+	struct event *sigint = NULL, *sigterm = NULL, *mine_timer = NULL;
 	struct rpc_server *server = NULL;
+	struct miner miner;
 	const struct rpc_method *methods;
-	uint8_t deployer_code[sizeof(CREATE2_DEPLOYER_CODE) / 2];
-	size_t nmethods, code_len = sizeof deployer_code, addr_len = 20;
+	size_t nmethods;
 	char *cause = NULL;
 	int rc, status = 1;
 
 	log_init("chainbox-node");
 	event_set_log_callback(on_event_log);
+	memset(&su, 0, sizeof(su));
 	rc = parse_options(&o, argc, argv);
 	if (rc != 0)
 		return rc < 0 ? 0 : rc;
-	if (o.config != NULL) {
-		msg_error("running a node from a network spec (--config '%s') is not built yet; "
-			  "use --dev", o.config);
-		return 1;
+	if (o.config != NULL && setup_config(&su, o.config) != 0)
+		goto out;
+	if (o.config == NULL) {
+		su.mnemonic = o.mnemonic;
+		su.accounts = o.accounts;
 	}
 
 	secp = secp_new();
@@ -354,54 +491,20 @@ main(int argc, char **argv)
 		msg_error("cannot create a signing context: %s", strerror(errno));
 		goto out;
 	}
-	accts = xcalloc(o.accounts + 1, sizeof(*accts));
-	if (o.accounts > 0 &&
-	    hdwallet_accounts(secp, accts, o.accounts, &cause, o.mnemonic, NULL, NULL, 0) != 0) {
+	accts = xcalloc(su.accounts + 1, sizeof(*accts));
+	if (su.accounts > 0 &&
+	    hdwallet_accounts(secp, accts, su.accounts, &cause, su.mnemonic, NULL, NULL, 0) != 0) {
 		msg_error("cannot derive the dev accounts: %s", cause);
 		goto out;
 	}
-
-	/* The genesis: every dev account funded, and the CREATE2 deployer. */
-	alloc = xcalloc(o.accounts + 1, sizeof(*alloc));
-	for (size_t i = 0; i < o.accounts; i++) {
-		memcpy(alloc[i].address, accts[i].addr, 20);
-		alloc[i].balance = o.balance;
-	}
-	if (hex_decode(alloc[o.accounts].address, &addr_len, CREATE2_DEPLOYER_ADDRESS,
-		       strlen(CREATE2_DEPLOYER_ADDRESS)) != 0 ||
-	    hex_decode(deployer_code, &code_len, CREATE2_DEPLOYER_CODE,
-		       strlen(CREATE2_DEPLOYER_CODE)) != 0)
-		BUG("the CREATE2 deployer does not decode");
-	alloc[o.accounts].code = deployer_code;
-	alloc[o.accounts].code_len = code_len;
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.chain_id = o.chain_id;
-	cfg.gas_limit = o.gas_limit;
-	cfg.base_fee = o.base_fee;
-	cfg.timestamp = (uint64_t)time(NULL);
-	if (o.data_dir != NULL) {
-		/* A stored chain keeps its genesis, and so its genesis time. */
-		int grc = chain_stored_genesis_time(&cfg.timestamp, &cause, o.data_dir);
-
-		if (grc != 0 && grc != -ENOENT) {
-			msg_error("%s", cause);
-			goto out;
-		}
-		free(cause);
-		cause = NULL;
-		if (grc == -ENOENT)
-			cfg.timestamp = (uint64_t)time(NULL);
-		cfg.data_dir = o.data_dir;
-	}
-	cfg.alloc = alloc;
-	cfg.nalloc = o.accounts + 1;
-	cfg.automine = !o.no_mining;
-	chain = chain_new(&cfg, &cause);
+	if (o.config == NULL && setup_dev(&su, &o, accts) != 0)
+		goto out;
+	chain = chain_new(&su.cfg, &cause);
 	if (chain == NULL) {
 		msg_error("cannot create the chain: %s", cause);
 		goto out;
 	}
-	eth = eth_new(chain, accts, o.accounts, &cause);
+	eth = eth_new(chain, accts, su.accounts, &cause);
 	if (eth == NULL) {
 		msg_error("%s", cause);
 		goto out;
@@ -414,10 +517,24 @@ main(int argc, char **argv)
 		msg_error("cannot create the event loop");
 		goto out;
 	}
-	server = rpc_server_new(base, o.host, o.port, d, RPC_DEFAULT_MAX_BODY, &cause);
-	if (server == NULL) {
-		msg_error("%s", cause);
-		goto out;
+	if (su.rpc) {
+		server = rpc_server_new(base, su.host, su.port, d, RPC_DEFAULT_MAX_BODY, &cause);
+		if (server == NULL) {
+			msg_error("%s", cause);
+			goto out;
+		}
+	}
+	if (su.block_time_ms > 0) {
+		struct timeval tv = { (time_t)(su.block_time_ms / 1000),
+				      (suseconds_t)(su.block_time_ms % 1000 * 1000) };
+
+		miner.chain = chain;
+		miner.empty_blocks = su.empty_blocks;
+		mine_timer = event_new(base, -1, EV_PERSIST, on_block_timer, &miner);
+		if (mine_timer == NULL || event_add(mine_timer, &tv) != 0) {
+			msg_error("cannot start interval mining");
+			goto out;
+		}
 	}
 	sigint = evsignal_new(base, SIGINT, on_signal, base);
 	sigterm = evsignal_new(base, SIGTERM, on_signal, base);
@@ -429,17 +546,27 @@ main(int argc, char **argv)
 	/* A client that hangs up must not kill the node with SIGPIPE. */
 	signal(SIGPIPE, SIG_IGN);
 
-	print_banner(&o, accts, cfg.timestamp);
-	if (strchr(o.host, ':') != NULL)
-		printf("Listening on [%s]:%u\n", o.host, (unsigned)rpc_server_port(server));
-	else
-		printf("Listening on %s:%u\n", o.host, (unsigned)rpc_server_port(server));
+	if (o.config == NULL) {
+		print_banner(&o, accts, su.cfg.timestamp);
+	} else {
+		char hash[65];
+
+		hex_encode(hash, chain_block(chain, 0)->hash, 32);
+		log_info("node %s: chain %llu, genesis 0x%s, head %llu, %s", su.nc.name,
+			 (unsigned long long)chain_id(chain), hash,
+			 (unsigned long long)chain_head(chain)->header.number,
+			 su.block_time_ms > 0 ? "interval mining" : "automine");
+	}
+	if (server != NULL && strchr(su.host, ':') != NULL)
+		printf("Listening on [%s]:%u\n", su.host, (unsigned)rpc_server_port(server));
+	else if (server != NULL)
+		printf("Listening on %s:%u\n", su.host, (unsigned)rpc_server_port(server));
 	if (fflush(stdout) != 0) {
 		msg_error("cannot write to stdout: %s", strerror(errno));
 		goto out;
 	}
 	/* The keys live on in eth alone. */
-	for (size_t i = 0; i < o.accounts; i++)
+	for (size_t i = 0; i < su.accounts; i++)
 		hdwallet_account_release(&accts[i]);
 
 	if (event_base_dispatch(base) != 0) {
@@ -448,6 +575,8 @@ main(int argc, char **argv)
 	}
 	status = 0;
 out:
+	if (mine_timer != NULL)
+		event_free(mine_timer);
 	if (sigint != NULL)
 		event_free(sigint);
 	if (sigterm != NULL)
@@ -458,8 +587,9 @@ out:
 	rpc_dispatch_free(d);
 	eth_free(eth);
 	chain_free(chain);
-	free(alloc);
-	for (size_t i = 0; accts != NULL && i < o.accounts; i++)
+	free(su.alloc);
+	node_config_release(&su.nc);
+	for (size_t i = 0; accts != NULL && i < su.accounts; i++)
 		hdwallet_account_release(&accts[i]);
 	free(accts);
 	secp_free(secp);

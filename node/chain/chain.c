@@ -208,6 +208,9 @@ chain_new(const struct chain_config *cfg, char **cause)
 		state_set_nonce(c->state, a->address, a->nonce);
 		if (a->code_len > 0)
 			state_set_code(c->state, a->address, a->code, a->code_len);
+		for (size_t k = 0; k < a->nstorage; k++)
+			state_set_storage(c->state, a->address, &a->storage[k][0],
+					  &a->storage[k][1]);
 	}
 	state_end_tx(c->state);
 
@@ -216,6 +219,11 @@ chain_new(const struct chain_config *cfg, char **cause)
 	g->header.base_fee = cfg->base_fee;
 	g->header.timestamp = cfg->timestamp;
 	memcpy(g->header.coinbase, cfg->coinbase, 20);
+	if (cfg->extra_len > 0) {
+		g->header.extra_len = cfg->extra_len < sizeof g->header.extra ? cfg->extra_len
+									      : sizeof g->header.extra;
+		memcpy(g->header.extra, cfg->extra, g->header.extra_len);
+	}
 	if (state_root(c->state, g->header.state_root) != 0 || seal(g) != 0) {
 		xasprintf(cause, "cannot compute the genesis block: out of memory");
 		free(g);

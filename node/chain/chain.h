@@ -26,6 +26,8 @@ struct chain_alloc {
 	uint64_t nonce;
 	const uint8_t *code; /* copied; may be NULL */
 	size_t code_len;
+	const struct u256 (*storage)[2]; /* slot, value pairs; copied */
+	size_t nstorage;
 };
 
 struct chain_config {
@@ -34,6 +36,8 @@ struct chain_config {
 	struct u256 base_fee; /* of the genesis block */
 	uint64_t timestamp; /* of the genesis block */
 	uint8_t coinbase[20];
+	const uint8_t *extra; /* the genesis header's extraData, at most 32 bytes */
+	size_t extra_len;
 	const struct chain_alloc *alloc;
 	size_t nalloc;
 	bool automine;
