@@ -1530,7 +1530,9 @@ rpc_anvil_mine(void *ctx, const json_t *params, json_t **result, struct rpc_erro
 				 MINE_MAX_BLOCKS);
 	if (interval > MINE_MAX_INTERVAL)
 		return bad_param(err, 1, "interval", "at most %u seconds", MINE_MAX_INTERVAL);
-	if (count > 0 && mine_blocks(ctx, err, count, (uint64_t)time(NULL), interval) != 0)
+	/* The first block takes the chain's clock (evm_setNextBlockTimestamp,
+	 * evm_increaseTime), as anvil's does; the rest follow at interval. */
+	if (count > 0 && mine_blocks(ctx, err, count, 0, interval) != 0)
 		return -1;
 	return rpc_ok(result, json_null());
 }
