@@ -43,7 +43,7 @@ run_distcheck() { build distcheck; make -j"$JOBS" distcheck; }
 run_fuzz() {
 	[ "$CC" = clang ] || { echo "ci: fuzzing needs CC=clang; skipped"; return 0; }
 	build fuzz --enable-fuzzing
-	for target in spec rlp tx evm; do
+	for target in spec rlp tx evm rpc eip712; do
 		make -j"$JOBS" "tests/fuzz/fuzz_$target"
 		mkdir -p "corpus-$target"
 		case $target in

@@ -58,6 +58,11 @@ struct chain {
 	 * 0 for none). */
 	int64_t time_offset;
 	uint64_t next_timestamp;
+	/* Who eth_sendTransaction may send as without a key
+	 * (anvil_impersonateAccount), or anyone with auto_impersonate. */
+	uint8_t (*impersonated)[20];
+	size_t nimpersonated;
+	bool auto_impersonate;
 	/* The store, or NULL in memory.  Blocks [0, nstored) are in it, and
 	 * the state changes since are marked dirty.  After evm_revert the
 	 * store holds blocks past the chain: store_rewrite asks the next
@@ -277,6 +282,7 @@ chain_free(struct chain *c)
 	for (size_t i = 0; i < c->npool; i++)
 		pooled_release(&c->pool[i]);
 	free(c->pool);
+	free(c->impersonated);
 	for (size_t i = 0; i < c->nsnaps; i++)
 		state_free(c->snaps[i].state);
 	free(c->snaps);
@@ -392,6 +398,7 @@ geth_reason(const char *why)
 		{ "TransactionException.SENDER_NOT_EOA", "sender not an eoa" },
 		{ "TransactionException.INITCODE_SIZE_EXCEEDED", "max initcode size exceeded" },
 		{ "TransactionException.NONCE_IS_MAX", "nonce has max value" },
+		{ "TransactionException.INVALID_CHAINID", "invalid chain id for signer" },
 	};
 
 	for (size_t i = 0; why != NULL && i < ARRAY_SIZE(map); i++) {
@@ -430,6 +437,19 @@ pool_next_ready(const struct chain *c)
 			return (long)i;
 	}
 	return -1;
+}
+
+/* Drops what can never be mined: transactions whose nonce their sender
+ * has used since (by another transaction, or anvil_setNonce). */
+static void
+pool_prune(struct chain *c)
+{
+	for (size_t i = c->npool; i-- > 0;) {
+		if (c->pool[i].tx.nonce < state_nonce(c->state, c->pool[i].sender)) {
+			pooled_release(&c->pool[i]);
+			pool_remove(c, i);
+		}
+	}
 }
 
 static int
@@ -534,6 +554,7 @@ mine_block(struct chain *c, uint64_t timestamp)
 	keep_state(c, b);
 	append_block(c, b);
 	c->next_timestamp = 0;
+	pool_prune(c);
 	return 0;
 }
 
@@ -575,12 +596,65 @@ chain_store_error(const struct chain *c)
 	return c->store_error;
 }
 
-int
-chain_send_raw(struct chain *c, uint8_t hash[32], const char **why, const uint8_t *raw,
-	       size_t len)
+/* Returns: the index of the pooled transaction with hash, or -1. */
+static long
+pool_find_hash(const struct chain *c, const uint8_t hash[32])
+{
+	for (size_t i = 0; i < c->npool; i++) {
+		if (memcmp(c->pool[i].tx.hash, hash, 32) == 0)
+			return (long)i;
+	}
+	return -1;
+}
+
+/* Returns: the index of sender's pooled transaction with nonce, or -1. */
+static long
+pool_find_nonce(const struct chain *c, const uint8_t sender[20], uint64_t nonce)
+{
+	for (size_t i = 0; i < c->npool; i++) {
+		if (c->pool[i].tx.nonce == nonce && memcmp(c->pool[i].sender, sender, 20) == 0)
+			return (long)i;
+	}
+	return -1;
+}
+
+/* Returns: whether fee, a replacement's, is geth's price bump above old:
+ * higher, and by at least 10%. */
+static bool
+is_bumped(const struct u256 *fee, const struct u256 *old)
+{
+	struct u256 ten = u256_from_u64(10), tenth, least;
+
+	u256_div(&tenth, old, &ten);
+	if (u256_add(&least, old, &tenth))
+		return false;
+	return u256_gt(fee, old) && !u256_lt(fee, &least);
+}
+
+/* What a transaction offers at most per gas, and as a tip. */
+static const struct u256 *
+fee_cap(const struct tx *tx)
+{
+	return tx_has_dynamic_fee(tx) ? &tx->max_fee : &tx->gas_price;
+}
+
+static const struct u256 *
+tip_cap(const struct tx *tx)
+{
+	return tx_has_dynamic_fee(tx) ? &tx->max_priority_fee : &tx->gas_price;
+}
+
+/* chain_send_raw() and chain_send_as(): decodes raw, signed, or with the
+ * stand-in signature when as names the sender, and puts it in the pool
+ * (in place of the sender's transaction with its nonce, when it pays
+ * enough more), then mines with automine. */
+static int
+pool_take(struct chain *c, uint8_t hash[32], const char **why, const uint8_t *raw, size_t len,
+	  const uint8_t *as)
 {
 	struct pooled p = { 0 };
 	struct exec_block env;
+	long old;
 	int rc;
 
 	*why = NULL;
@@ -588,25 +662,28 @@ chain_send_raw(struct chain *c, uint8_t hash[32], const char **why, const uint8_
 		*why = "oversized data";
 		return -EINVAL;
 	}
-	if ((rc = tx_decode(&p.tx, why, raw, len)) != 0)
+	rc = as != NULL ? tx_decode_impersonated(&p.tx, why, raw, len, as)
+			: tx_decode(&p.tx, why, raw, len);
+	if (rc != 0)
 		return rc;
 	memcpy(hash, p.tx.hash, 32);
-	if (tx_check(&p.tx, why, c->cfg.chain_id) != 0 || tx_sender(p.sender, &p.tx) != 0) {
+	if (as != NULL)
+		memcpy(p.sender, as, 20);
+	rc = -EINVAL;
+	if (tx_check(&p.tx, why, c->cfg.chain_id) != 0 ||
+	    (as == NULL && tx_sender(p.sender, &p.tx) != 0)) {
 		if (*why == NULL)
 			*why = "invalid sender";
 		*why = geth_reason(*why);
-		tx_release(&p.tx);
-		return -EINVAL;
+		goto out;
 	}
-	if (chain_tx(c, p.tx.hash) != NULL) {
+	if (chain_tx(c, p.tx.hash) != NULL || pool_find_hash(c, p.tx.hash) >= 0) {
 		*why = "already known";
-		tx_release(&p.tx);
-		return -EINVAL;
+		goto out;
 	}
 	if (p.tx.nonce < state_nonce(c->state, p.sender)) {
 		*why = "nonce too low";
-		tx_release(&p.tx);
-		return -EINVAL;
+		goto out;
 	}
 	/* One that could run now must pass the checks it would meet in the
 	 * next block, so that the sender hears of them at once. */
@@ -616,25 +693,244 @@ chain_send_raw(struct chain *c, uint8_t hash[32], const char **why, const uint8_
 				  TX_MAX_BLOB_GAS_PER_BLOCK);
 		if (*why != NULL) {
 			*why = geth_reason(*why);
-			tx_release(&p.tx);
-			return -EINVAL;
+			goto out;
 		}
+	}
+	/* The same sender and nonce again replaces the pooled one, for geth's
+	 * 10% more in both the fee cap and the tip. */
+	old = pool_find_nonce(c, p.sender, p.tx.nonce);
+	if (old >= 0 && (!is_bumped(fee_cap(&p.tx), fee_cap(&c->pool[old].tx)) ||
+			 !is_bumped(tip_cap(&p.tx), tip_cap(&c->pool[old].tx)))) {
+		*why = "replacement transaction underpriced";
+		goto out;
 	}
 	p.raw = xmalloc(len);
 	memcpy(p.raw, raw, len);
 	p.raw_len = len;
-	if (c->npool == c->apool) {
-		c->apool = c->apool ? 2 * c->apool : 16;
-		c->pool = xreallocarray(c->pool, c->apool, sizeof(*c->pool));
+	if (old >= 0) {
+		pooled_release(&c->pool[old]);
+		c->pool[old] = p;
+	} else {
+		if (c->npool == c->apool) {
+			c->apool = c->apool ? 2 * c->apool : 16;
+			c->pool = xreallocarray(c->pool, c->apool, sizeof(*c->pool));
+		}
+		c->pool[c->npool++] = p;
 	}
-	c->pool[c->npool++] = p;
+	memset(&p, 0, sizeof(p));
+	rc = 0;
 	if (c->automine) {
-		while (pool_next_ready(c) >= 0) {
-			if ((rc = chain_mine(c, 0)) != 0)
-				return rc;
+		while (rc == 0 && pool_next_ready(c) >= 0)
+			rc = chain_mine(c, 0);
+	}
+out:
+	pooled_release(&p);
+	return rc;
+}
+
+int
+chain_send_raw(struct chain *c, uint8_t hash[32], const char **why, const uint8_t *raw,
+	       size_t len)
+{
+	return pool_take(c, hash, why, raw, len, NULL);
+}
+
+int
+chain_send_as(struct chain *c, uint8_t hash[32], const char **why, const struct tx *tx,
+	      const uint8_t sender[20])
+{
+	struct tx t = *tx; /* shares tx's data: only v, r, s and the hash change */
+	uint8_t *raw = NULL;
+	size_t len;
+	int rc;
+
+	*why = NULL;
+	if ((rc = tx_impersonate(&t, sender)) != 0 || (rc = tx_encode(&raw, &len, &t)) != 0) {
+		*why = rc == -EINVAL ? "transaction cannot be encoded" : NULL;
+		goto out;
+	}
+	rc = pool_take(c, hash, why, raw, len, sender);
+out:
+	free(raw);
+	return rc;
+}
+
+/* The order chain_pool_foreach() walks the pool in: by sender, then
+ * nonce. */
+static int
+pooled_cmp(const void *a, const void *b)
+{
+	const struct pooled *x = *(const struct pooled *const *)a;
+	const struct pooled *y = *(const struct pooled *const *)b;
+	int d = memcmp(x->sender, y->sender, 20);
+
+	if (d != 0)
+		return d;
+	return x->tx.nonce < y->tx.nonce ? -1 : x->tx.nonce > y->tx.nonce;
+}
+
+int
+chain_pool_foreach(const struct chain *c, int (*fn)(void *arg, const struct chain_pooled *p),
+		   void *arg)
+{
+	const struct pooled **v = xcalloc(c->npool + 1, sizeof(*v));
+	uint64_t next = 0;
+	bool gap = false;
+	int rc = 0;
+
+	for (size_t i = 0; i < c->npool; i++)
+		v[i] = &c->pool[i];
+	qsort(v, c->npool, sizeof(*v), pooled_cmp);
+	/* Each sender's run of nonces from its state nonce is pending; from
+	 * the first gap on, the rest wait queued. */
+	for (size_t i = 0; i < c->npool && rc == 0; i++) {
+		struct chain_pooled p = { &v[i]->tx, v[i]->sender, false };
+
+		if (i == 0 || memcmp(v[i - 1]->sender, v[i]->sender, 20) != 0) {
+			next = state_nonce(c->state, v[i]->sender);
+			gap = false;
+		}
+		if (v[i]->tx.nonce < next)
+			continue; /* used up; pool_prune() drops it */
+		if (!gap && v[i]->tx.nonce == next) {
+			p.pending = true;
+			next++;
+		} else {
+			gap = true;
+		}
+		rc = fn(arg, &p);
+	}
+	free(v);
+	return rc;
+}
+
+struct pool_count {
+	size_t pending, queued;
+};
+
+static int
+count_pooled(void *arg, const struct chain_pooled *p)
+{
+	struct pool_count *n = arg;
+
+	if (p->pending)
+		n->pending++;
+	else
+		n->queued++;
+	return 0;
+}
+
+void
+chain_pool_count(const struct chain *c, size_t *pending, size_t *queued)
+{
+	struct pool_count n = { 0, 0 };
+
+	(void)chain_pool_foreach(c, count_pooled, &n);
+	*pending = n.pending;
+	*queued = n.queued;
+}
+
+uint64_t
+chain_pool_nonce(const struct chain *c, const uint8_t addr[20])
+{
+	uint64_t n = state_nonce(c->state, addr);
+
+	for (size_t i = 0; i < c->npool; i++) {
+		if (memcmp(c->pool[i].sender, addr, 20) == 0 && c->pool[i].tx.nonce >= n)
+			n = c->pool[i].tx.nonce + 1;
+	}
+	return n;
+}
+
+bool
+chain_pool_get(const struct chain *c, struct chain_pooled *p, const uint8_t hash[32])
+{
+	long i = pool_find_hash(c, hash);
+
+	if (i < 0)
+		return false;
+	p->tx = &c->pool[i].tx;
+	p->sender = c->pool[i].sender;
+	p->pending = false;
+	/* Pending when every nonce from the sender's state nonce up to its
+	 * own is in the pool. */
+	for (uint64_t n = state_nonce(c->state, p->sender); n <= p->tx->nonce; n++) {
+		if (n == p->tx->nonce)
+			p->pending = true;
+		else if (pool_find_nonce(c, p->sender, n) < 0)
+			break;
+	}
+	return true;
+}
+
+bool
+chain_pool_drop(struct chain *c, const uint8_t hash[32])
+{
+	long i = pool_find_hash(c, hash);
+
+	if (i < 0)
+		return false;
+	pooled_release(&c->pool[i]);
+	pool_remove(c, (size_t)i);
+	return true;
+}
+
+size_t
+chain_pool_drop_sender(struct chain *c, const uint8_t addr[20])
+{
+	size_t n = 0;
+
+	for (size_t i = c->npool; i-- > 0;) {
+		if (memcmp(c->pool[i].sender, addr, 20) == 0) {
+			pooled_release(&c->pool[i]);
+			pool_remove(c, i);
+			n++;
 		}
 	}
-	return 0;
+	return n;
+}
+
+void
+chain_pool_clear(struct chain *c)
+{
+	for (size_t i = 0; i < c->npool; i++)
+		pooled_release(&c->pool[i]);
+	c->npool = 0;
+}
+
+void
+chain_impersonate(struct chain *c, const uint8_t addr[20], bool on)
+{
+	for (size_t i = 0; i < c->nimpersonated; i++) {
+		if (memcmp(c->impersonated[i], addr, 20) != 0)
+			continue;
+		if (!on)
+			memcpy(c->impersonated[i], c->impersonated[--c->nimpersonated], 20);
+		return;
+	}
+	if (on) {
+		c->impersonated = xreallocarray(c->impersonated, c->nimpersonated + 1,
+						sizeof(*c->impersonated));
+		memcpy(c->impersonated[c->nimpersonated++], addr, 20);
+	}
+}
+
+void
+chain_set_auto_impersonate(struct chain *c, bool on)
+{
+	c->auto_impersonate = on;
+}
+
+bool
+chain_is_impersonated(const struct chain *c, const uint8_t addr[20])
+{
+	if (c->auto_impersonate)
+		return true;
+	for (size_t i = 0; i < c->nimpersonated; i++) {
+		if (memcmp(c->impersonated[i], addr, 20) == 0)
+			return true;
+	}
+	return false;
 }
 
 /* Builds the transaction a call runs as. */
@@ -917,8 +1213,6 @@ load_tx(struct chain_tx **out, const struct chain_block *b, uint32_t index,
 	size_t nlogs;
 	int rc;
 
-	if ((rc = tx_decode(&t->tx, &why, raw->p, raw->len)) != 0)
-		goto out;
 	if ((rc = rlp_list_split(f, 9, rec)) != 0 || (rc = rlp_list_count(&nlogs, &f[8])) != 0)
 		goto out;
 	if (f[0].is_list || f[0].len != 20 || f[6].is_list ||
@@ -927,6 +1221,11 @@ load_tx(struct chain_tx **out, const struct chain_block *b, uint32_t index,
 		goto out;
 	}
 	memcpy(t->sender, f[0].p, 20);
+	/* An impersonated sender's transaction has the stand-in signature,
+	 * and a hash that takes the sender (see tx.h). */
+	if (tx_decode(&t->tx, &why, raw->p, raw->len) != 0 &&
+	    (rc = tx_decode_impersonated(&t->tx, &why, raw->p, raw->len, t->sender)) != 0)
+		goto out;
 	if ((rc = rlp_item_u64(&status, &f[1])) != 0 ||
 	    (rc = rlp_item_u64(&r->gas_used, &f[2])) != 0 ||
 	    (rc = rlp_item_u64(&r->blob_gas_used, &f[3])) != 0 ||
@@ -1249,4 +1548,34 @@ chain_set_next_timestamp(struct chain *c, uint64_t timestamp)
 		return -EINVAL;
 	c->next_timestamp = timestamp;
 	return 0;
+}
+
+int
+chain_block_env(const struct chain *c, uint64_t n, struct exec_block *env)
+{
+	const struct chain_block *b = chain_block(c, n);
+
+	if (b == NULL)
+		return -ENOENT;
+	memset(env, 0, sizeof(*env));
+	memcpy(env->coinbase, b->header.coinbase, 20);
+	env->number = b->header.number;
+	env->timestamp = b->header.timestamp;
+	env->gas_limit = b->header.gas_limit;
+	env->base_fee = b->header.base_fee;
+	env->chain_id = u256_from_u64(c->cfg.chain_id);
+	env->excess_blob_gas = b->header.excess_blob_gas;
+	return 0;
+}
+
+int
+chain_call_env(const struct chain *c, uint64_t n, struct exec_block *env)
+{
+	if (chain_block(c, n) == NULL)
+		return -ENOENT;
+	if (n == chain_head(c)->header.number) {
+		next_block_env(c, env, 0);
+		return 0;
+	}
+	return chain_block_env(c, n, env);
 }

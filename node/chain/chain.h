@@ -119,6 +119,14 @@ struct u256 chain_next_base_fee(const struct chain *c);
  * Out: hash, the transaction's hash. */
 int chain_send_raw(struct chain *c, uint8_t hash[32], const char **why,
 		   const uint8_t *raw, size_t len) WARN_UNUSED;
+/* Takes a transaction sent as sender without sender's key (anvil's
+ * impersonation): it gets the stand-in signature and anvil's hash (see
+ * tx_impersonate()), then meets every check chain_send_raw() makes, and
+ * is mined and stored with sender as its sender.
+ * Returns: 0; -EINVAL with *why set, as chain_send_raw(); -ENOMEM.
+ * Out: hash.  In: tx, unsigned or not: its signature is not used. */
+int chain_send_as(struct chain *c, uint8_t hash[32], const char **why, const struct tx *tx,
+		  const uint8_t sender[20]) WARN_UNUSED;
 /* Mines one block of what the pool holds (possibly nothing) at timestamp
  * (0: the one evm_setNextBlockTimestamp set, else the clock plus the
  * evm_increaseTime offset), or at the head's timestamp + 1 when that is
@@ -140,6 +148,52 @@ void chain_set_automine(struct chain *c, bool on);
 bool chain_automine(const struct chain *c);
 /* Returns: how many transactions wait in the pool. */
 size_t chain_pending(const struct chain *c);
+
+/* The pool.  A transaction sent with a nonce its sender has used is
+ * refused ("nonce too low"); one with the same sender and nonce as a
+ * pooled one replaces it when it offers at least 10% more in both the fee
+ * cap and the tip ("replacement transaction underpriced" otherwise), as
+ * geth's pool does.  Transactions whose nonces follow their sender's
+ * without a gap are pending and get mined in the order they came; those
+ * after a gap wait, queued, until it is filled. */
+struct chain_pooled {
+	const struct tx *tx;
+	const uint8_t *sender; /* 20 bytes */
+	bool pending; /* else queued */
+};
+/* Visits the pooled transactions by sender, then nonce.  The pointers in
+ * *p are valid until the pool changes, and fn must not change it.
+ * Returns: 0, or fn's result when fn returns non-zero, which stops the
+ * walk. */
+int chain_pool_foreach(const struct chain *c, int (*fn)(void *arg, const struct chain_pooled *p),
+		       void *arg);
+/* Out: *pending and *queued, how many pooled transactions are which. */
+void chain_pool_count(const struct chain *c, size_t *pending, size_t *queued);
+/* Returns: addr's next nonce past its pooled transactions (anvil's
+ * "pending" nonce): one past the highest it has in the pool, or its state
+ * nonce when that is higher. */
+uint64_t chain_pool_nonce(const struct chain *c, const uint8_t addr[20]);
+/* Returns: whether the pool holds a transaction with hash.
+ * Out: *p when it does (valid until the pool changes). */
+bool chain_pool_get(const struct chain *c, struct chain_pooled *p, const uint8_t hash[32]);
+/* anvil_dropTransaction: drops the pooled transaction with hash; its
+ * sender's later ones then wait queued behind the gap.
+ * Returns: whether there was one. */
+bool chain_pool_drop(struct chain *c, const uint8_t hash[32]);
+/* anvil_removePoolTransactions: drops every pooled transaction of addr.
+ * Returns: how many. */
+size_t chain_pool_drop_sender(struct chain *c, const uint8_t addr[20]);
+/* anvil_dropAllTransactions: empties the pool. */
+void chain_pool_clear(struct chain *c);
+
+/* anvil_impersonateAccount and anvil_stopImpersonatingAccount (on false):
+ * whom eth_sendTransaction may send as without a key, through
+ * chain_send_as().  The chain only keeps the list; it is not stored, and
+ * evm_revert leaves it as it is, as anvil does. */
+void chain_impersonate(struct chain *c, const uint8_t addr[20], bool on);
+/* anvil_autoImpersonateAccount: every address counts as impersonated. */
+void chain_set_auto_impersonate(struct chain *c, bool on);
+bool chain_is_impersonated(const struct chain *c, const uint8_t addr[20]);
 
 /* evm_snapshot: saves the chain as it is.  Returns: the snapshot's id,
  * counting from 0 as anvil does. */
@@ -194,5 +248,13 @@ int chain_call_at(struct chain *c, uint64_t n, struct exec_receipt *r, const cha
  * then holds that failure).  Out: *gas. */
 int chain_estimate_gas(struct chain *c, uint64_t *gas, struct exec_receipt *r,
 		       const char **why, const struct chain_call *call) WARN_UNUSED;
+
+/* Out: env, the block environment block n's transactions ran in.
+ * Returns: 0, or -ENOENT past the head. */
+int chain_block_env(const struct chain *c, uint64_t n, struct exec_block *env) WARN_UNUSED;
+/* Out: env, the one chain_call_at() runs a call at block n in: block n's,
+ * or for the head the next block's, as chain_call() uses.
+ * Returns: 0, or -ENOENT past the head. */
+int chain_call_env(const struct chain *c, uint64_t n, struct exec_block *env) WARN_UNUSED;
 
 #endif

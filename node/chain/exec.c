@@ -25,8 +25,8 @@ struct exec {
 	struct evm_env env;
 	void (*block_hash)(void *arg, uint64_t number, uint8_t hash[32]);
 	void *block_hash_arg;
-	void (*tracer)(void *arg, const struct evm_trace_step *step);
-	void *tracer_arg;
+	struct exec_hooks hooks; /* a tracer's, all NULL without one */
+	void *hooks_arg;
 	struct exec_log *logs;
 	size_t nlogs, alogs;
 	struct jd_entry *jd;
@@ -189,6 +189,8 @@ h_emit_log(void *ctx, const uint8_t addr[20], const struct u256 *topics, size_t 
 	l->data = len ? xmalloc(len) : NULL;
 	if (len)
 		memcpy(l->data, data, len);
+	if (x->hooks.log != NULL)
+		x->hooks.log(x->hooks_arg, l);
 }
 
 /* Moves value from one account to another; the caller checked the funds. */
@@ -207,6 +209,8 @@ h_selfdestruct(void *ctx, const uint8_t addr[20], const uint8_t beneficiary[20])
 	struct exec *x = ctx;
 	struct u256 bal = state_balance(x->state, addr);
 
+	if (x->hooks.selfdestruct != NULL)
+		x->hooks.selfdestruct(x->hooks_arg, addr, beneficiary, &bal);
 	move_ether(x->state, addr, beneficiary, &bal);
 	/* EIP-6780: only an account made in this transaction goes away; its
 	 * balance is burnt even when it names itself as beneficiary. */
@@ -234,7 +238,41 @@ h_trace(void *ctx, const struct evm_trace_step *step)
 {
 	struct exec *x = ctx;
 
-	x->tracer(x->tracer_arg, step);
+	x->hooks.step(x->hooks_arg, step);
+}
+
+static void
+h_fault(void *ctx, const struct evm_trace_step *step)
+{
+	struct exec *x = ctx;
+
+	x->hooks.fault(x->hooks_arg, step);
+}
+
+/* Tells a tracer that msg's frame begins. */
+static inline void
+trace_enter(struct exec *x, const struct evm_message *msg)
+{
+	if (x->hooks.enter != NULL)
+		x->hooks.enter(x->hooks_arg, msg);
+}
+
+/* Tells a tracer how msg's frame ended; why is set for one that never
+ * started. */
+static inline void
+trace_exit(struct exec *x, const struct evm_message *msg, const struct evm_result *out,
+	   const char *why)
+{
+	struct exec_frame_end end;
+
+	if (x->hooks.exit == NULL)
+		return;
+	end = (struct exec_frame_end){ out->status, out->gas_left, out->output, out->output_len,
+				       why };
+	/* A create that succeeded returns no data: its code is the output. */
+	if ((msg->kind == EVM_CREATE || msg->kind == EVM_CREATE2) && out->status == EVM_SUCCESS)
+		end.output = state_code(x->state, msg->recipient, &end.output_len);
+	x->hooks.exit(x->hooks_arg, &end);
 }
 
 static void h_call(void *ctx, const struct evm_message *msg, struct evm_result *out);
@@ -361,6 +399,7 @@ h_create(struct exec *x, const struct evm_message *msg, struct evm_result *out)
 	struct evm_message child = *msg;
 	uint64_t nonce = state_nonce(x->state, msg->caller);
 	struct u256 bal = state_balance(x->state, msg->caller);
+	const char *why = NULL;
 
 	memset(out, 0, sizeof(*out));
 	if (msg->kind == EVM_CREATE)
@@ -370,48 +409,74 @@ h_create(struct exec *x, const struct evm_message *msg, struct evm_result *out)
 				     msg->input_len);
 	memcpy(child.code_address, child.recipient, 20);
 	(void)state_warm_address(x->state, child.recipient);
-	if (u256_lt(&bal, &msg->value) || nonce == UINT64_MAX || msg->depth > EVM_MAX_DEPTH) {
+	trace_enter(x, &child);
+	/* The checks in geth's order, which names the first that fails. */
+	if (msg->depth > EVM_MAX_DEPTH)
+		why = "max call depth exceeded";
+	else if (u256_lt(&bal, &msg->value))
+		why = "insufficient balance for transfer";
+	else if (nonce == UINT64_MAX)
+		why = "nonce uint64 overflow";
+	if (why != NULL) {
+		out->status = EVM_CALL_NOT_STARTED;
+		out->gas_left = msg->gas;
+	} else {
+		state_set_nonce(x->state, msg->caller, nonce + 1);
+		if (is_collision(x->state, child.recipient)) {
+			out->status = EVM_ADDRESS_COLLISION;
+			out->gas_left = 0;
+		} else {
+			process_create(x, &child, out);
+		}
+	}
+	trace_exit(x, &child, out, why);
+}
+
+/* Runs a message call (not a create) from a frame.  Out: *out; *why, for
+ * a call that never started.  Inlined in both of h_call's paths, so that
+ * the untraced one costs what it did before there were hooks. */
+static inline __attribute__((always_inline)) void
+run_call(struct exec *x, const struct evm_message *msg, struct evm_result *out, const char **why)
+{
+	const uint8_t *code;
+	size_t len;
+
+	memset(out, 0, sizeof(*out));
+	if (msg->depth > EVM_MAX_DEPTH) {
+		*why = "max call depth exceeded";
+	} else if (msg->kind == EVM_CALL || msg->kind == EVM_CALLCODE) {
+		struct u256 bal = state_balance(x->state, msg->caller);
+
+		if (u256_lt(&bal, &msg->value))
+			*why = "insufficient balance for transfer";
+	}
+	if (*why != NULL) {
 		out->status = EVM_CALL_NOT_STARTED;
 		out->gas_left = msg->gas;
 		return;
 	}
-	state_set_nonce(x->state, msg->caller, nonce + 1);
-	if (is_collision(x->state, child.recipient)) {
-		out->status = EVM_ADDRESS_COLLISION;
-		out->gas_left = 0;
-		return;
-	}
-	process_create(x, &child, out);
+	code = state_code(x->state, msg->code_address, &len);
+	process_message(x, msg, code, len, jumpdests(x, msg->code_address, code, len), out);
 }
 
 static void
 h_call(void *ctx, const struct evm_message *msg, struct evm_result *out)
 {
 	struct exec *x = ctx;
-	const uint8_t *code;
-	size_t len;
+	const char *why = NULL;
 
 	if (msg->kind == EVM_CREATE || msg->kind == EVM_CREATE2) {
 		h_create(x, msg, out);
 		return;
 	}
-	memset(out, 0, sizeof(*out));
-	if (msg->depth > EVM_MAX_DEPTH) {
-		out->status = EVM_CALL_NOT_STARTED;
-		out->gas_left = msg->gas;
+	/* One test on the way for the untraced. */
+	if (x->hooks.enter == NULL) {
+		run_call(x, msg, out, &why);
 		return;
 	}
-	if (msg->kind == EVM_CALL || msg->kind == EVM_CALLCODE) {
-		struct u256 bal = state_balance(x->state, msg->caller);
-
-		if (u256_lt(&bal, &msg->value)) {
-			out->status = EVM_CALL_NOT_STARTED;
-			out->gas_left = msg->gas;
-			return;
-		}
-	}
-	code = state_code(x->state, msg->code_address, &len);
-	process_message(x, msg, code, len, jumpdests(x, msg->code_address, code, len), out);
+	x->hooks.enter(x->hooks_arg, msg);
+	run_call(x, msg, out, &why);
+	trace_exit(x, msg, out, why);
 }
 
 struct exec *
@@ -466,9 +531,21 @@ void
 exec_set_tracer(struct exec *x, void (*fn)(void *arg, const struct evm_trace_step *step),
 		void *arg)
 {
-	x->tracer = fn;
-	x->tracer_arg = arg;
-	x->host.trace = fn != NULL ? h_trace : NULL;
+	exec_set_hooks(x, &(struct exec_hooks){ .step = fn }, arg);
+}
+
+void
+exec_set_hooks(struct exec *x, const struct exec_hooks *h, void *arg)
+{
+	if (h != NULL)
+		x->hooks = *h;
+	else
+		memset(&x->hooks, 0, sizeof(x->hooks));
+	if ((x->hooks.enter == NULL) != (x->hooks.exit == NULL))
+		BUG("frame hooks come in pairs: enter and exit");
+	x->hooks_arg = arg;
+	x->host.trace = x->hooks.step != NULL ? h_trace : NULL;
+	x->host.fault = x->hooks.fault != NULL ? h_fault : NULL;
 }
 
 void
@@ -650,6 +727,7 @@ run_top(struct exec *x, struct exec_receipt *r, struct evm_result *res,
 		exec_create_address(msg.recipient, sender, nonce);
 		memcpy(msg.code_address, msg.recipient, 20);
 		(void)state_warm_address(s, msg.recipient);
+		trace_enter(x, &msg);
 		if (is_collision(s, msg.recipient)) {
 			res->status = EVM_ADDRESS_COLLISION;
 			res->gas_left = 0;
@@ -665,9 +743,11 @@ run_top(struct exec *x, struct exec_receipt *r, struct evm_result *res,
 		memcpy(msg.recipient, tx->to, 20);
 		memcpy(msg.code_address, tx->to, 20);
 		(void)state_warm_address(s, tx->to);
+		trace_enter(x, &msg);
 		code = state_code(s, tx->to, &len);
 		process_message(x, &msg, code, len, jumpdests(x, tx->to, code, len), res);
 	}
+	trace_exit(x, &msg, res, NULL);
 }
 
 int

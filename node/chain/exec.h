@@ -49,9 +49,50 @@ void exec_free(struct exec *x);
 /* Sets how BLOCKHASH is answered; by default it gives zero. */
 void exec_set_block_hash(struct exec *x,
 			 void (*fn)(void *arg, uint64_t number, uint8_t hash[32]), void *arg);
-/* Sets an EIP-3155 tracer, called before every instruction; NULL for none. */
+/* Sets an EIP-3155 tracer, called before every instruction, in place of
+ * any hooks; NULL for none. */
 void exec_set_tracer(struct exec *x,
 		     void (*fn)(void *arg, const struct evm_trace_step *step), void *arg);
+
+/* How a frame ended, as a tracer hears it. */
+struct exec_frame_end {
+	enum evm_status status;
+	int64_t gas_left; /* what returns to the caller; a create's after its code deposit */
+	/* The return or revert data; for a create that succeeded, the code
+	 * it deployed.  Not owned. */
+	const uint8_t *output;
+	size_t output_len;
+	/* For a call or create that never started (EVM_CALL_NOT_STARTED):
+	 * why, in geth's words ("max call depth exceeded"); else NULL. */
+	const char *why;
+};
+
+/* What a tracer hears of a transaction, after geth's tracing hooks.  Any
+ * may be NULL; with none set, nothing is spent on them. */
+struct exec_hooks {
+	/* Before every instruction (EIP-3155). */
+	void (*step)(void *arg, const struct evm_trace_step *step);
+	/* The instruction a frame halted on (see evm_host's fault). */
+	void (*fault)(void *arg, const struct evm_trace_step *step);
+	/* A message call or create begins, before anything is checked: msg
+	 * as the callee gets it (depth 0 for the transaction's own; a
+	 * create's recipient is the new address).  Every enter has its
+	 * exit, precompiles and calls that never started included. */
+	void (*enter)(void *arg, const struct evm_message *msg);
+	/* The frame that began last ends.  Set with enter, or not at all. */
+	void (*exit)(void *arg, const struct exec_frame_end *end);
+	/* SELFDESTRUCT in the running frame: addr sends value, its whole
+	 * balance, to beneficiary. */
+	void (*selfdestruct)(void *arg, const uint8_t addr[20], const uint8_t beneficiary[20],
+			     const struct u256 *value);
+	/* A log as the running frame emits it; a failing frame's are
+	 * dropped from the receipt afterwards, and this is not told. */
+	void (*log)(void *arg, const struct exec_log *log);
+};
+
+/* Sets the hooks (copied) in place of any tracer, each called with arg;
+ * h NULL for none. */
+void exec_set_hooks(struct exec *x, const struct exec_hooks *h, void *arg);
 
 /* Validates tx from sender and, when it is valid, applies it to the state.
  * Returns: 0 when applied (the receipt says whether it reverted); -EINVAL

@@ -683,7 +683,7 @@ out:
  * (zero without EIP-155), tx->chain_id for a typed transaction; *recid,
  * the recovery id. */
 static const char *
-check_signature(struct u256 *chain_id, int *recid, const struct tx *tx)
+check_signature(struct u256 *chain_id, int *recid, const struct tx *tx, bool stand_in)
 {
 	const struct u256 *v = &tx->v;
 	const char *why = NULL;
@@ -713,14 +713,37 @@ check_signature(struct u256 *chain_id, int *recid, const struct tx *tx)
 		*recid = (int)(t.w[0] & 1);
 		u256_shr(chain_id, &one, &t);
 	}
-	if (why == NULL && (u256_is_zero(&tx->r) || !u256_lt(&tx->r, &secp_n) ||
-			    u256_is_zero(&tx->s) || u256_gt(&tx->s, &secp_half_n)))
+	if (why != NULL)
+		return why;
+	if (stand_in ? !u256_is_zero(&tx->r) || !u256_is_zero(&tx->s)
+		     : u256_is_zero(&tx->r) || !u256_lt(&tx->r, &secp_n) ||
+			       u256_is_zero(&tx->s) || u256_gt(&tx->s, &secp_half_n))
 		why = EXC("INVALID_SIGNATURE_VRS");
 	return why;
 }
 
-int
-tx_decode(struct tx *tx, const char **why, const uint8_t *buf, size_t len)
+/* anvil's hash of a transaction with the stand-in signature: keccak-256 of
+ * its RLP encoding (a typed one as an RLP string around type || payload),
+ * then the sender, so that two senders' otherwise equal transactions get
+ * two hashes.  In: raw, the network encoding. */
+static void
+impersonated_hash(uint8_t out[32], const uint8_t *raw, size_t len, const uint8_t sender[20])
+{
+	struct keccak k;
+	struct sink s = { &k, NULL, 0 };
+
+	keccak_init(&k);
+	if (len > 0 && raw[0] < 0xc0)
+		put_header(&s, false, len);
+	sink_write(&s, raw, len);
+	sink_write(&s, sender, 20);
+	keccak_final(&k, out);
+}
+
+/* tx_decode() and tx_decode_impersonated(): with as NULL the signature must
+ * be a real one, else the stand-in, and the hash is anvil's for as. */
+static int
+decode(struct tx *tx, const char **why, const uint8_t *buf, size_t len, const uint8_t *as)
 {
 	struct rlp_item list, items[FIELDS_MAX];
 	const struct layout *l;
@@ -770,17 +793,33 @@ tx_decode(struct tx *tx, const char **why, const uint8_t *buf, size_t len)
 		if (rc != 0)
 			goto out;
 	}
-	bad = check_signature(&chain_id, &recid, tx);
+	bad = check_signature(&chain_id, &recid, tx, as != NULL);
 	if (bad != NULL) {
 		rc = reject(why, bad);
 		goto out;
 	}
 	tx->chain_id = chain_id;
-	keccak256(tx->hash, buf, len);
+	if (as != NULL)
+		impersonated_hash(tx->hash, buf, len, as);
+	else
+		keccak256(tx->hash, buf, len);
 out:
 	if (rc != 0)
 		tx_release(tx);
 	return rc;
+}
+
+int
+tx_decode(struct tx *tx, const char **why, const uint8_t *buf, size_t len)
+{
+	return decode(tx, why, buf, len, NULL);
+}
+
+int
+tx_decode_impersonated(struct tx *tx, const char **why, const uint8_t *buf, size_t len,
+		       const uint8_t sender[20])
+{
+	return decode(tx, why, buf, len, sender);
 }
 
 /* --- rules, signing, recovery -------------------------------------------- */
@@ -828,7 +867,7 @@ tx_sender(uint8_t sender[20], const struct tx *tx)
 	struct u256 chain_id;
 	int recid, rc = -EINVAL;
 
-	if (!is_known_type(tx->type) || check_signature(&chain_id, &recid, tx) != NULL)
+	if (!is_known_type(tx->type) || check_signature(&chain_id, &recid, tx, false) != NULL)
 		goto out;
 	/* The signing hash takes the chain id from tx->chain_id, so a legacy
 	 * v must agree with it. */
@@ -882,4 +921,40 @@ tx_sign(const struct secp *ctx, struct tx *tx, const uint8_t key[32])
 	keccak_final(&k, tx->hash);
 out:
 	return rc;
+}
+
+int
+tx_impersonate(struct tx *tx, const uint8_t sender[20])
+{
+	uint8_t *raw = NULL;
+	size_t len;
+	int rc;
+
+	tx->v = u256_from_u64(0);
+	if (tx->type == TX_LEGACY && u256_is_zero(&tx->chain_id)) {
+		tx->v = u256_from_u64(27);
+	} else if (tx->type == TX_LEGACY) {
+		struct u256 k35 = u256_from_u64(35);
+
+		/* EIP-155's v with y parity 0: chain_id * 2 + 35. */
+		if (u256_add(&tx->v, &tx->chain_id, &tx->chain_id) ||
+		    u256_add(&tx->v, &tx->v, &k35)) {
+			rc = -EINVAL;
+			goto out;
+		}
+	}
+	tx->r = u256_from_u64(0);
+	tx->s = u256_from_u64(0);
+	if ((rc = tx_encode(&raw, &len, tx)) != 0)
+		goto out;
+	impersonated_hash(tx->hash, raw, len, sender);
+out:
+	free(raw);
+	return rc;
+}
+
+bool
+tx_is_impersonated(const struct tx *tx)
+{
+	return u256_is_zero(&tx->r) && u256_is_zero(&tx->s);
 }

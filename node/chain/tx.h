@@ -143,4 +143,23 @@ int tx_sign(const struct secp *ctx, struct tx *tx, const uint8_t key[32]) WARN_U
  * Out: *out (caller frees), *len. */
 int tx_encode(uint8_t **out, size_t *len, const struct tx *tx) WARN_UNUSED;
 
+/* Impersonation (anvil_impersonateAccount): a transaction sent as sender
+ * without sender's key carries anvil's stand-in signature, r = s = 0 with
+ * y parity 0 (v 0 for a typed transaction, chain_id * 2 + 35 for a legacy
+ * one, 27 without EIP-155), and anvil's hash: keccak-256 of its RLP
+ * encoding (a typed one wrapped as an RLP string) followed by sender, so
+ * that two senders' otherwise equal transactions differ.  Nothing can
+ * recover a sender from it: whoever keeps one keeps its sender too. */
+/* Sets the stand-in signature and that hash.
+ * Returns: 0; -EINVAL or -ENOMEM as tx_encode(), or when a legacy chain id
+ * is too large for v. */
+int tx_impersonate(struct tx *tx, const uint8_t sender[20]) WARN_UNUSED;
+/* Decodes a transaction as tx_decode() does, but one that carries the
+ * stand-in signature (any other is refused), with the hash for sender.
+ * Returns and Out: as tx_decode(). */
+int tx_decode_impersonated(struct tx *tx, const char **why, const uint8_t *buf, size_t len,
+			   const uint8_t sender[20]) WARN_UNUSED;
+/* Returns: whether tx carries the stand-in signature (r and s zero). */
+bool tx_is_impersonated(const struct tx *tx);
+
 #endif

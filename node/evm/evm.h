@@ -83,16 +83,27 @@ struct evm_env {
 	size_t nblob_hashes;
 };
 
-/* One EIP-3155 trace step, reported before the instruction runs. */
+/* One EIP-3155 trace step, reported before the instruction runs; or a
+ * fault, the instruction that halted its frame (see evm_host's fault). */
 struct evm_trace_step {
 	uint32_t pc;
 	uint8_t op;
 	int64_t gas, gas_cost; /* gas_cost: the instruction's constant part */
 	const struct u256 *stack; /* bottom first */
 	size_t stack_len;
+	const uint8_t *memory; /* mem_size bytes */
 	size_t mem_size;
+	const uint8_t *return_data; /* the frame's last call's */
+	size_t return_data_len;
 	int depth; /* 1 for the transaction's frame, as EIP-3155 counts */
-	int64_t refund;
+	int64_t refund; /* the frame's own, its finished calls' included */
+	/* A fault only: why the frame halts; whether the instruction passed
+	 * its stack check and constant gas (a traced one was then reported
+	 * as a step before it halted); and with a stack error, the height
+	 * the instruction needs (underflow) or allows at most (overflow). */
+	enum evm_status error;
+	bool ran;
+	uint32_t stack_bound;
 };
 
 struct evm_host {
@@ -125,6 +136,14 @@ struct evm_host {
 	void (*block_hash)(void *ctx, uint64_t number, uint8_t hash[32]);
 	/* Optional: called before every instruction when set. */
 	void (*trace)(void *ctx, const struct evm_trace_step *step);
+	/* Optional: called when a frame halts exceptionally (a REVERT is not
+	 * a fault), with the instruction that halted it.  For one that did
+	 * not run, everything is as it was before it.  For one that did, op,
+	 * gas_cost and depth are its own, gas what was left when it halted
+	 * (before the halt took it all), pc its own but after a jump to a bad
+	 * destination the destination, and stack and memory not to be
+	 * read. */
+	void (*fault)(void *ctx, const struct evm_trace_step *step);
 };
 
 /* Runs code for msg.  In: jumpdests, the code's JUMPDEST bitmap from

@@ -537,18 +537,43 @@ do_create(struct frame *f, int64_t *gas, int64_t *refund, enum evm_kind kind, co
 	return CALL_OK;
 }
 
-/* Reports the step about to run to the host's tracer. */
-static void
+/* Reports the step about to run to the host's tracer.  Out of line, as
+ * trace_fault() is. */
+static void __attribute__((noinline))
 trace_step(const struct frame *f, size_t pc, uint8_t op, int64_t gas,
 	   const struct u256 *stack, size_t depth, int64_t refund)
 {
 	struct evm_trace_step step = {
 		.pc = (uint32_t)pc, .op = op, .gas = gas, .gas_cost = hot[op].gas,
-		.stack = stack, .stack_len = depth, .mem_size = f->mem_size,
+		.stack = stack, .stack_len = depth, .memory = f->mem, .mem_size = f->mem_size,
+		.return_data = f->ret, .return_data_len = f->ret_len,
 		.depth = f->msg->depth + 1, .refund = refund,
 	};
 
 	f->host->trace(f->host->ctx, &step);
+}
+
+/* Reports the instruction that halts f to the host's fault hook.  It
+ * never ran when the prologue stopped it: a stack error, or gas below
+ * zero, which only the prologue's constant charge leaves.  Out of line and
+ * cold, so that the interpreter's loop is laid out as without it. */
+static void __attribute__((noinline, cold))
+trace_fault(const struct frame *f, size_t pc, uint8_t op, int64_t gas,
+	    const struct u256 *stack, size_t depth, int64_t refund, enum evm_status status)
+{
+	struct evm_trace_step step = {
+		.pc = (uint32_t)pc, .op = op, .gas = gas < 0 ? gas + hot[op].gas : gas,
+		.gas_cost = hot[op].gas, .stack = stack, .stack_len = depth, .memory = f->mem,
+		.mem_size = f->mem_size, .return_data = f->ret, .return_data_len = f->ret_len,
+		.depth = f->msg->depth + 1, .refund = refund, .error = status,
+		.ran = status != EVM_STACK_UNDERFLOW && status != EVM_STACK_OVERFLOW && gas >= 0,
+	};
+
+	if (status == EVM_STACK_UNDERFLOW)
+		step.stack_bound = hot[op].min / 32;
+	else if (status == EVM_STACK_OVERFLOW)
+		step.stack_bound = (hot[op].min + hot[op].span) / 32;
+	f->host->fault(f->host->ctx, &step);
 }
 
 void
@@ -1121,6 +1146,9 @@ badjump:
 oog:
 	status = EVM_OUT_OF_GAS;
 halt:
+	if (unlikely(host->fault != NULL))
+		goto fault;
+halted:
 	/* An exceptional halt takes all gas and gives no output. */
 	gas = 0;
 	refund = 0;
@@ -1133,6 +1161,10 @@ done:
 	free(f.mem);
 	free(f.ret);
 	free(jd_own);
+	return;
+fault:
+	trace_fault(&f, pc, op, gas, stack, (size_t)(sp - stack), refund, status);
+	goto halted;
 #undef DISPATCH
 #undef NEXT
 #undef CHARGE

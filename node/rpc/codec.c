@@ -496,12 +496,18 @@ txreq_call(struct chain_call *call, const struct txreq *q)
 
 /* --- errors from running code -------------------------------------------- */
 
+static uint32_t
+load_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
 /* Returns: whether out starts with the 4-byte ABI selector sel. */
 
 static bool
 is_selector(const uint8_t *out, size_t len, uint32_t sel)
 {
-	return len >= 4 && u256_load_be64(out) >> 32 == sel;
+	return len >= 4 && load_be32(out) == sel;
 }
 
 /* Returns: the word at out + off as a size, or SIZE_MAX when it lies past
@@ -569,7 +575,7 @@ revert_reason(const uint8_t *out, size_t len)
 			xasprintf(&reason, "panic: %s (0x%" PRIx64 ")", panic_name(code.w[0]),
 				  code.w[0]);
 	} else if (len >= 4) {
-		xasprintf(&reason, "custom error 0x%08" PRIx32, (uint32_t)(u256_load_be64(out) >> 32));
+		xasprintf(&reason, "custom error 0x%08" PRIx32, load_be32(out));
 	}
 	return reason;
 }
@@ -808,4 +814,15 @@ block_json(const struct chain_block *b, bool full)
 	if (h->has_withdrawals_root)
 		jset(o, "withdrawals", json_array());
 	return o;
+}
+
+json_t *
+pooled_json(const struct chain_pooled *p)
+{
+	struct chain_tx t;
+
+	memset(&t, 0, sizeof(t));
+	t.tx = *p->tx; /* borrowed for tx_json(), never released */
+	memcpy(t.sender, p->sender, 20);
+	return tx_json(&t, NULL);
 }

@@ -120,5 +120,8 @@ json_t *receipt_json(const struct chain_tx *t, const struct chain_block *b);
 /* Returns: a block as geth shows it, with its transactions as objects when
  * full, else as hashes; NULL when out of memory. */
 json_t *block_json(const struct chain_block *b, bool full);
+/* Returns: a transaction waiting in the pool as geth shows it, with null
+ * block fields. */
+json_t *pooled_json(const struct chain_pooled *p);
 
 #endif

@@ -1,4 +1,5 @@
 /* The Ethereum JSON-RPC methods of a dev node (see eth.h). */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -83,55 +84,34 @@ eth_free(struct eth *e)
 		hdwallet_account_release(&e->accts[i]);
 	free(e->accts);
 	secp_free(e->secp);
-	free(e->pooled);
 	filters_free(e);
 	free(e);
 }
 
 /* --- the pool's nonces ---------------------------------------------------- */
 
-/* The chain tells how many transactions wait in its pool but not whose, so
- * the node remembers the nonces it put there, to fill in the next one when
- * automine is off.  It forgets them once the pool is empty. */
-static void
-pooled_forget_mined(struct eth *e)
-{
-	if (e->npooled > 0 && chain_pending(e->chain) == 0)
-		e->npooled = 0;
-}
-
-/* Notes that addr's transaction with nonce went into the pool. */
-static void
-pooled_note(struct eth *e, const uint8_t addr[20], uint64_t nonce)
-{
-	pooled_forget_mined(e);
-	if (chain_pending(e->chain) == 0 || nonce == UINT64_MAX)
-		return;
-	for (size_t i = 0; i < e->npooled; i++) {
-		if (memcmp(e->pooled[i].addr, addr, 20) == 0) {
-			if (nonce + 1 > e->pooled[i].next)
-				e->pooled[i].next = nonce + 1;
-			return;
-		}
-	}
-	e->pooled = xreallocarray(e->pooled, e->npooled + 1, sizeof(*e->pooled));
-	memcpy(e->pooled[e->npooled].addr, addr, 20);
-	e->pooled[e->npooled].next = nonce + 1;
-	e->npooled++;
-}
-
 /* Returns: addr's next nonce counting its transactions in the pool. */
 uint64_t
 pending_nonce(struct eth *e, const uint8_t addr[20])
 {
-	uint64_t n = state_nonce(chain_state(e->chain), addr);
+	return chain_pool_nonce(e->chain, addr);
+}
 
-	pooled_forget_mined(e);
-	for (size_t i = 0; i < e->npooled; i++) {
-		if (memcmp(e->pooled[i].addr, addr, 20) == 0 && e->pooled[i].next > n)
-			n = e->pooled[i].next;
+/* Says what became of a transaction the chain was given.  Returns: 0 or
+ * -1. */
+static int
+submitted(struct eth *e, struct rpc_error *err, int rc, const char *why)
+{
+	if (rc == -EINVAL)
+		return rpc_error_set(err, RPC_SERVER_ERROR, "%s",
+				     why != NULL ? why : "transaction rejected");
+	if (rc != 0) {
+		if (why == NULL)
+			why = chain_store_error(e->chain);
+		return rpc_error_set(err, RPC_INTERNAL_ERROR, "cannot take the transaction: %s",
+				     why != NULL ? why : strerror(-rc));
 	}
-	return n;
+	return 0;
 }
 
 /* Hands a signed transaction to the chain.  Returns: 0 or -1.
@@ -143,18 +123,7 @@ submit(struct eth *e, struct rpc_error *err, uint8_t hash[32], const uint8_t *ra
 	const char *why = NULL;
 	int rc = chain_send_raw(e->chain, hash, &why, raw, len);
 
-	if (rc == -EINVAL)
-		return rpc_error_set(err, RPC_SERVER_ERROR, "%s",
-				     why != NULL ? why : "transaction rejected");
-	if (rc != 0) {
-		if (why == NULL)
-			why = chain_store_error(e->chain);
-		return rpc_error_set(err, RPC_INTERNAL_ERROR, "cannot take the transaction: %s",
-				     why != NULL ? why : strerror(-rc));
-	}
-	if (!chain_automine(e->chain))
-		pooled_note(e, sender, nonce);
-	return 0;
+	return submitted(e, err, rc, why);
 }
 
 /* --- methods: the node and the chain ------------------------------------- */
@@ -614,16 +583,17 @@ find_account(const struct eth *e, const uint8_t addr[20])
 	return NULL;
 }
 
-/* Fills in a transaction from q as anvil would send it for acct: EIP-1559
- * by default with a 1 gwei tip and twice the next base fee on top, legacy
- * when a gasPrice is given, the nonce past acct's pooled transactions, and
- * the gas from an estimate, or the block's gas limit when the estimate
- * fails (anvil's fallback: the transaction is then mined and fails).
+/* Fills in a transaction from q as anvil would send it for sender from:
+ * EIP-1559 by default with a 1 gwei tip and twice the next base fee on top,
+ * legacy when a gasPrice is given, the nonce past from's pooled
+ * transactions, and the gas from an estimate, or the block's gas limit when
+ * the estimate fails (anvil's fallback: the transaction is then mined and
+ * fails).
  * Returns: 0 or -1.  Out: tx (released with tx_release() either way); q's
  * data and access list move into it. */
 static int
 fill_tx(struct eth *e, struct rpc_error *err, struct tx *tx, struct txreq *q,
-	const struct hdwallet_account *acct)
+	const uint8_t from[20])
 {
 	struct u256 base = chain_next_base_fee(e->chain), gwei = u256_from_u64(GWEI), id;
 	uint64_t type;
@@ -659,7 +629,7 @@ fill_tx(struct eth *e, struct rpc_error *err, struct tx *tx, struct txreq *q,
 	}
 	tx->type = (enum tx_type)type;
 	tx->chain_id = id;
-	tx->nonce = q->has_nonce ? q->nonce : pending_nonce(e, acct->addr);
+	tx->nonce = q->has_nonce ? q->nonce : pending_nonce(e, from);
 	if (type == TX_DYNAMIC_FEE) {
 		if (q->has_prio)
 			tx->max_priority_fee = q->prio;
@@ -701,7 +671,7 @@ fill_tx(struct eth *e, struct rpc_error *err, struct tx *tx, struct txreq *q,
 		int rc;
 
 		txreq_call(&call, q);
-		memcpy(call.from, acct->addr, 20);
+		memcpy(call.from, from, 20);
 		call.data = tx->data;
 		call.data_len = tx->data_len;
 		rc = chain_estimate_gas(e->chain, &gas, &r, &why, &call);
@@ -723,7 +693,9 @@ fill_tx(struct eth *e, struct rpc_error *err, struct tx *tx, struct txreq *q,
 	return 0;
 }
 
-/* eth_sendTransaction: signs for a dev account and submits. */
+/* eth_sendTransaction: signs for a dev account and submits; or, for an
+ * impersonated sender (anvil_impersonateAccount), dev account or not,
+ * submits without a signature, as anvil does. */
 static int
 rpc_eth_send_transaction(void *ctx, const json_t *params, json_t **result,
 			 struct rpc_error *err)
@@ -732,20 +704,31 @@ rpc_eth_send_transaction(void *ctx, const json_t *params, json_t **result,
 	struct txreq q = { 0 };
 	struct tx tx = { 0 };
 	const struct hdwallet_account *acct;
-	uint8_t *raw = NULL, hash[32];
+	const char *why = NULL;
+	uint8_t *raw = NULL, hash[32], from[20];
 	size_t raw_len;
-	int rc = -1;
+	int rc = -1, sent;
 
 	if (check_params(err, params, "eth_sendTransaction", 1, 1) != 0 ||
 	    parse_txreq(err, &q, json_array_get(params, 0), 0) != 0)
 		goto out;
+	if (q.has_from && chain_is_impersonated(e->chain, q.from)) {
+		memcpy(from, q.from, 20);
+		if (fill_tx(e, err, &tx, &q, from) != 0)
+			goto out;
+		sent = chain_send_as(e->chain, hash, &why, &tx, from);
+		if (submitted(e, err, sent, why) != 0)
+			goto out;
+		rc = rpc_ok(result, jhash(hash));
+		goto out;
+	}
 	acct = q.has_from ? find_account(e, q.from) : e->naccts > 0 ? &e->accts[0] : NULL;
 	if (acct == NULL) {
 		/* anvil's words, which its users search for. */
 		rpc_error_set(err, RPC_INVALID_PARAMS, "No Signer available");
 		goto out;
 	}
-	if (fill_tx(e, err, &tx, &q, acct) != 0)
+	if (fill_tx(e, err, &tx, &q, acct->addr) != 0)
 		goto out;
 	if (tx_sign(e->secp, &tx, acct->key) != 0 || tx_encode(&raw, &raw_len, &tx) != 0) {
 		rpc_error_set(err, RPC_SERVER_ERROR, "cannot sign the transaction");
@@ -759,6 +742,20 @@ out:
 	tx_release(&tx);
 	txreq_release(&q);
 	return rc;
+}
+
+/* Out: buf, an exception name from the official tests' vocabulary
+ * ("TransactionException.RLP_ERROR_SIZE") as words ("rlp error size"). */
+static void
+exception_words(char *buf, size_t size, const char *why)
+{
+	const char *dot = why != NULL ? strrchr(why, '.') : NULL;
+	size_t i;
+
+	why = dot != NULL ? dot + 1 : why != NULL ? why : "malformed";
+	for (i = 0; why[i] != '\0' && i + 1 < size; i++)
+		buf[i] = why[i] == '_' ? ' ' : (char)tolower((unsigned char)why[i]);
+	buf[i] = '\0';
 }
 
 /* eth_sendRawTransaction: submits a signed transaction as it is. */
@@ -779,7 +776,10 @@ rpc_eth_send_raw_transaction(void *ctx, const json_t *params, json_t **result,
 	/* Decoded here as well as in the chain, to tell a malformed
 	 * transaction (-32602, as anvil answers) from one the pool refuses. */
 	if (tx_decode(&tx, &why, raw, len) != 0) {
-		bad_param(err, 0, "data", "failed to decode transaction: %s", why);
+		char words[96];
+
+		exception_words(words, sizeof words, why);
+		rpc_error_set(err, RPC_INVALID_PARAMS, "Failed to decode transaction: %s", words);
 		goto out;
 	}
 	if (!chain_automine(e->chain) && tx_sender(sender, &tx) != 0) {
@@ -851,23 +851,27 @@ rpc_personal_sign(void *ctx, const json_t *params, json_t **result, struct rpc_e
 			    json_array_get(params, 0), 0);
 }
 
-/* eth_getTransactionByHash: null for a hash not mined (the pool is not
- * visible through the chain's interface). */
+/* eth_getTransactionByHash: a mined transaction, or one waiting in the
+ * pool (with null block fields), or null. */
 static int
 rpc_eth_get_transaction_by_hash(void *ctx, const json_t *params, json_t **result,
 				struct rpc_error *err)
 {
 	struct eth *e = ctx;
 	const struct chain_tx *t;
+	struct chain_pooled p;
 	uint8_t hash[32];
 
 	if (check_params(err, params, "eth_getTransactionByHash", 1, 1) != 0 ||
 	    parse_hash(err, hash, json_array_get(params, 0), 0, "hash") != 0)
 		return -1;
 	t = chain_tx(e->chain, hash);
-	if (t == NULL)
-		return rpc_ok(result, json_null());
-	return rpc_ok(result, tx_json(t, chain_block(e->chain, t->block_number)));
+	if (t != NULL)
+		return rpc_ok(result, tx_json(t, chain_block(e->chain, t->block_number)));
+	/* ethers' signer polls for a sent transaction until it is found. */
+	if (chain_pool_get(e->chain, &p, hash))
+		return rpc_ok(result, pooled_json(&p));
+	return rpc_ok(result, json_null());
 }
 
 /* eth_getTransactionReceipt: null for a hash not mined. */
@@ -1575,10 +1579,8 @@ rpc_evm_revert(void *ctx, const json_t *params, json_t **result, struct rpc_erro
 		return -1;
 	if (!chain_revert(e->chain, id))
 		return rpc_ok(result, json_false());
-	/* The pool is gone, and the nonces noted with it.  Filters report
-	 * the blocks mined from now on, which take the numbers of those
-	 * that went. */
-	e->npooled = 0;
+	/* Filters report the blocks mined from now on, which take the
+	 * numbers of those that went. */
 	filters_rewind(e);
 	return rpc_ok(result, json_true());
 }
@@ -1592,18 +1594,6 @@ rpc_anvil_get_automine(void *ctx, const json_t *params, json_t **result, struct 
 	if (check_params(err, params, "anvil_getAutomine", 0, 0) != 0)
 		return -1;
 	return rpc_ok(result, json_boolean(chain_automine(e->chain)));
-}
-
-/* txpool_status: the pool holds only pending transactions. */
-static int
-rpc_txpool_status(void *ctx, const json_t *params, json_t **result, struct rpc_error *err)
-{
-	struct eth *e = ctx;
-
-	if (check_params(err, params, "txpool_status", 0, 0) != 0)
-		return -1;
-	return rpc_ok(result, json_pack("{s:o, s:s}", "pending", jq_u64(chain_pending(e->chain)),
-				    "queued", "0x0"));
 }
 
 /* anvil_nodeInfo: what cast and hardhat-viem probe to detect anvil. */
@@ -1765,13 +1755,23 @@ rpc_evm_set_next_block_timestamp(void *ctx, const json_t *params, json_t **resul
 }
 
 static const struct rpc_method methods[] = {
+	{ "anvil_autoImpersonateAccount", rpc_anvil_auto_impersonate_account },
+	{ "anvil_dropAllTransactions", rpc_anvil_drop_all_transactions },
+	{ "anvil_dropTransaction", rpc_anvil_drop_transaction },
+	{ "anvil_dumpState", rpc_anvil_dump_state },
 	{ "anvil_getAutomine", rpc_anvil_get_automine },
+	{ "anvil_impersonateAccount", rpc_anvil_impersonate_account },
+	{ "anvil_loadState", rpc_anvil_load_state },
 	{ "anvil_metadata", rpc_anvil_metadata },
 	{ "anvil_mine", rpc_anvil_mine },
 	{ "anvil_nodeInfo", rpc_anvil_node_info },
+	{ "anvil_removePoolTransactions", rpc_anvil_remove_pool_transactions },
 	{ "anvil_revert", rpc_evm_revert },
 	{ "anvil_setAutomine", rpc_evm_set_automine },
 	{ "anvil_snapshot", rpc_evm_snapshot },
+	{ "anvil_stopImpersonatingAccount", rpc_anvil_stop_impersonating_account },
+	{ "debug_traceCall", rpc_debug_trace_call },
+	{ "debug_traceTransaction", rpc_debug_trace_transaction },
 	{ "eth_accounts", rpc_eth_accounts },
 	{ "eth_blobBaseFee", rpc_eth_blob_base_fee },
 	{ "eth_blockNumber", rpc_eth_block_number },
@@ -1805,6 +1805,7 @@ static const struct rpc_method methods[] = {
 	{ "eth_sendRawTransaction", rpc_eth_send_raw_transaction },
 	{ "eth_sendTransaction", rpc_eth_send_transaction },
 	{ "eth_sign", rpc_eth_sign },
+	{ "eth_signTypedData_v4", rpc_eth_sign_typed_data_v4 },
 	{ "eth_syncing", rpc_eth_syncing },
 	{ "eth_uninstallFilter", rpc_eth_uninstall_filter },
 	{ "evm_increaseTime", rpc_evm_increase_time },
@@ -1821,12 +1822,21 @@ static const struct rpc_method methods[] = {
 	{ "evm_revert", rpc_evm_revert },
 	{ "evm_setAutomine", rpc_evm_set_automine },
 	{ "evm_snapshot", rpc_evm_snapshot },
+	{ "hardhat_autoImpersonateAccount", rpc_anvil_auto_impersonate_account },
+	{ "hardhat_dropAllTransactions", rpc_anvil_drop_all_transactions },
+	{ "hardhat_dropTransaction", rpc_anvil_drop_transaction },
+	{ "hardhat_dumpState", rpc_anvil_dump_state },
 	{ "hardhat_getAutomine", rpc_anvil_get_automine },
+	{ "hardhat_impersonateAccount", rpc_anvil_impersonate_account },
+	{ "hardhat_loadState", rpc_anvil_load_state },
 	{ "hardhat_metadata", rpc_anvil_metadata },
 	{ "hardhat_mine", rpc_anvil_mine },
+	{ "hardhat_stopImpersonatingAccount", rpc_anvil_stop_impersonating_account },
 	{ "net_listening", rpc_net_listening },
 	{ "net_version", rpc_net_version },
 	{ "personal_sign", rpc_personal_sign },
+	{ "txpool_content", rpc_txpool_content },
+	{ "txpool_inspect", rpc_txpool_inspect },
 	{ "txpool_status", rpc_txpool_status },
 	{ "web3_clientVersion", rpc_web3_client_version },
 	{ "web3_sha3", rpc_web3_sha3 },

@@ -11,12 +11,6 @@
 #include "rpc/dispatch.h"
 #include "secp.h"
 
-/* A sender's next nonce past its transactions in the pool. */
-struct pooled_nonce {
-	uint8_t addr[20];
-	uint64_t next;
-};
-
 struct filter;
 
 struct eth {
@@ -25,8 +19,6 @@ struct eth {
 	struct hdwallet_account *accts; /* keys wiped in eth_free() */
 	size_t naccts;
 	uint8_t instance_id[32]; /* anvil_metadata's: tells a restart apart */
-	struct pooled_nonce *pooled;
-	size_t npooled;
 	struct filter *filters; /* eth_newFilter and kin */
 	size_t nfilters;
 	uint64_t filter_ids; /* the last id given */
@@ -40,5 +32,35 @@ uint64_t pending_nonce(struct eth *e, const uint8_t addr[20]);
  * Out: hash. */
 int submit(struct eth *e, struct rpc_error *err, uint8_t hash[32], const uint8_t *raw,
 	   size_t len, const uint8_t sender[20], uint64_t nonce);
+
+/* sign.c */
+/* eth_signTypedData_v4: [address, typedData]; an rpc_fn for eth.c's table. */
+int rpc_eth_sign_typed_data_v4(void *ctx, const json_t *params, json_t **result,
+			       struct rpc_error *err);
+
+/* anvil.c: impersonation, the pool (txpool_*, anvil_drop*) and state
+ * dumps (anvil_dumpState, anvil_loadState), as rpc_fn methods. */
+int rpc_anvil_impersonate_account(void *ctx, const json_t *params, json_t **result,
+				  struct rpc_error *err);
+int rpc_anvil_stop_impersonating_account(void *ctx, const json_t *params, json_t **result,
+					 struct rpc_error *err);
+int rpc_anvil_auto_impersonate_account(void *ctx, const json_t *params, json_t **result,
+				       struct rpc_error *err);
+int rpc_txpool_status(void *ctx, const json_t *params, json_t **result, struct rpc_error *err);
+int rpc_txpool_content(void *ctx, const json_t *params, json_t **result, struct rpc_error *err);
+int rpc_txpool_inspect(void *ctx, const json_t *params, json_t **result, struct rpc_error *err);
+int rpc_anvil_drop_transaction(void *ctx, const json_t *params, json_t **result,
+			       struct rpc_error *err);
+int rpc_anvil_drop_all_transactions(void *ctx, const json_t *params, json_t **result,
+				    struct rpc_error *err);
+int rpc_anvil_remove_pool_transactions(void *ctx, const json_t *params, json_t **result,
+				       struct rpc_error *err);
+int rpc_anvil_dump_state(void *ctx, const json_t *params, json_t **result, struct rpc_error *err);
+int rpc_anvil_load_state(void *ctx, const json_t *params, json_t **result, struct rpc_error *err);
+
+/* debug.c: debug_traceTransaction and debug_traceCall, as rpc_fn methods. */
+int rpc_debug_trace_transaction(void *ctx, const json_t *params, json_t **result,
+				struct rpc_error *err);
+int rpc_debug_trace_call(void *ctx, const json_t *params, json_t **result, struct rpc_error *err);
 
 #endif

@@ -9,8 +9,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "keccak.h"
-#include "rlp.h"
 #include "state/store.h"
 #include "xalloc.h"
 
@@ -530,23 +528,43 @@ store_put_tx(struct store *st, char **cause, const uint8_t hash[32], uint64_t nu
 	return put(st, cause, DB_TXS, hash, 32, v, 12, 0);
 }
 
-/* Deletes the index entries of the transactions in a stored body. */
+/* Deletes the index entries of the transactions in blocks from number
+ * on.  It walks the whole index rather than hash the bodies' transactions,
+ * since the hash of an impersonated sender's transaction is not its
+ * encoding's (see chain/tx.h). */
 static int
-drop_body_txs(struct store *st, char **cause, const MDB_val *body)
+drop_txs_from(struct store *st, char **cause, uint64_t from)
 {
-	struct rlp_item list, item;
-	int rc;
+	MDB_cursor *cur = NULL;
+	uint8_t key[32];
+	MDB_val k, d;
+	int rc = 0, mrc, op = MDB_FIRST;
 
-	if (rlp_decode(&list, body->mv_data, body->mv_size) != 0 || !list.is_list)
-		return corrupt(st, cause, "a block body is malformed");
-	while ((rc = rlp_list_next(&item, &list)) == 1) {
-		uint8_t hash[32];
-
-		keccak256(hash, item.p, item.len);
-		if ((rc = put(st, cause, DB_TXS, hash, 32, NULL, 0, 0)) != 0)
-			return rc;
+	if ((mrc = mdb_cursor_open(st->txn, st->dbi[DB_TXS], &cur)) != 0) {
+		cur = NULL;
+		goto out;
 	}
-	return rc == 0 ? 0 : corrupt(st, cause, "a block body is malformed");
+	while ((mrc = mdb_cursor_get(cur, &k, &d, op)) == 0) {
+		if (k.mv_size != 32 || d.mv_size != 12) {
+			rc = corrupt(st, cause, "a transaction index row has the wrong size");
+			break;
+		}
+		op = MDB_NEXT;
+		if (load_be64(d.mv_data) < from)
+			continue;
+		/* Seeks afresh after the delete, as store_truncate() does. */
+		memcpy(key, k.mv_data, 32);
+		if ((mrc = mdb_cursor_del(cur, 0)) != 0)
+			break;
+		k = (MDB_val){ 32, key };
+		op = MDB_SET_RANGE;
+	}
+out:
+	if (cur != NULL)
+		mdb_cursor_close(cur);
+	if (rc == 0 && mrc != 0 && mrc != MDB_NOTFOUND)
+		rc = mdb_fail(st, cause, "delete transactions from", mrc);
+	return rc;
 }
 
 int
@@ -555,8 +573,9 @@ store_truncate(struct store *st, char **cause, uint64_t from)
 	static const int dbs[] = { DB_BODIES, DB_HEADERS, DB_RECEIPTS };
 	MDB_cursor *cur = NULL;
 	uint8_t key[8];
-	int rc = 0, mrc = 0;
+	int rc, mrc = 0;
 
+	rc = drop_txs_from(st, cause, from);
 	for (size_t i = 0; i < ARRAY_SIZE(dbs) && rc == 0; i++) {
 		MDB_val k = { 8, key }, d;
 
@@ -568,8 +587,6 @@ store_truncate(struct store *st, char **cause, uint64_t from)
 		/* Seeks afresh after each delete rather than trust where a
 		 * delete leaves the cursor. */
 		while ((mrc = mdb_cursor_get(cur, &k, &d, MDB_SET_RANGE)) == 0) {
-			if (dbs[i] == DB_BODIES && (rc = drop_body_txs(st, cause, &d)) != 0)
-				break;
 			if ((mrc = mdb_cursor_del(cur, 0)) != 0)
 				break;
 			k = (MDB_val){ 8, key };

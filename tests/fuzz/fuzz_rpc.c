@@ -34,6 +34,7 @@ setup(void)
 	};
 	struct secp *secp = secp_new();
 	char *cause = NULL;
+	const struct rpc_method *methods;
 	size_t n;
 
 	if (secp == NULL || hdwallet_accounts(secp, accts, 2, &cause, MNEMONIC, "",
@@ -48,7 +49,9 @@ setup(void)
 	eth = chain != NULL ? eth_new(chain, accts, 2, &cause) : NULL;
 	if (eth == NULL)
 		abort();
-	dispatch = rpc_dispatch_new(eth_methods(&n), n, eth);
+	/* Arguments are evaluated in no set order: get n first. */
+	methods = eth_methods(&n);
+	dispatch = rpc_dispatch_new(methods, n, eth);
 	for (int i = 0; i < 2; i++)
 		hdwallet_account_release(&accts[i]);
 	secp_free(secp);

@@ -18,7 +18,8 @@ stop_node() {
 		node_pid=
 	fi
 }
-trap 'stop_node; rm -rf "$scratch"' EXIT
+anvil_pid=
+trap 'stop_node; [ -n "$anvil_pid" ] && kill "$anvil_pid" 2>/dev/null; rm -rf "$scratch"' EXIT
 
 # --- the command line --------------------------------------------------------
 run "--help" 0 "$CHAINBOX_NODE" --help
@@ -28,8 +29,8 @@ run "a bad port is a usage error" 2 "$CHAINBOX_NODE" --dev --port 70000
 expect "naming the option" "$scratch/err" "option '--port' expects a number from 0 to 65535, got '70000'"
 run "a bad mnemonic is a usage error" 2 "$CHAINBOX_NODE" --dev --mnemonic "test test"
 run "an unknown option is a usage error" 2 "$CHAINBOX_NODE" --dev --frobnicate
-run "--config is not built yet" 1 "$CHAINBOX_NODE" --config net.yaml
-expect "and says so" "$scratch/err" "is not built yet"
+run "--config with a missing file fails" 1 "$CHAINBOX_NODE" --config "$scratch/net.yaml"
+expect "and says which" "$scratch/err" "cannot read $scratch/net.yaml"
 
 # --- start -------------------------------------------------------------------
 # start_node ARGS...: starts a dev node on a free port with ARGS and waits
@@ -256,6 +257,88 @@ has "a timestamp in the past is refused" '"code":-32602'
 rpc evm_increaseTime '[3600]'
 has "evm_increaseTime answers the total offset as a number" '"result":3600'
 
+# --- impersonation -------------------------------------------------------------
+WHALE=0x00000000000000000000000000000000000000aa
+rpc eth_sendTransaction "[{\"from\":\"$WHALE\",\"to\":\"$ACCT1\",\"value\":\"0x1\"}]"
+has "a sender without a key is refused" '"message":"No Signer available"'
+rpc anvil_impersonateAccount "[\"$WHALE\"]"
+has "anvil_impersonateAccount answers null" '"result":null'
+rpc anvil_setBalance "[\"$WHALE\",\"0xde0b6b3a7640000\"]"
+rpc eth_sendTransaction "[{\"from\":\"$WHALE\",\"to\":\"$ACCT1\",\"value\":\"0x3e8\"}]"
+imp=$(field result)
+rpc eth_getTransactionReceipt "[\"$imp\"]"
+has "an impersonated send is mined at once" '"status":"0x1"'
+has "its receipt is from the impersonated address" "\"from\":\"$WHALE\""
+rpc eth_getTransactionByHash "[\"$imp\"]"
+has "so is the transaction" "\"from\":\"$WHALE\""
+has "with anvil's stand-in signature: r 0" '"r":"0x0"'
+has "and s 0" '"s":"0x0"'
+rpc eth_getBalance "[\"$WHALE\",\"latest\"]"
+case "$resp" in
+*'"result":"0xde0b6b3a7640000"'* | *'"error"'*) not_ok "the impersonated address paid: $resp" ;;
+*) ok "the impersonated address paid" ;;
+esac
+rpc anvil_stopImpersonatingAccount "[\"$WHALE\"]"
+has "anvil_stopImpersonatingAccount answers null" '"result":null'
+rpc eth_sendTransaction "[{\"from\":\"$WHALE\",\"to\":\"$ACCT1\",\"value\":\"0x1\"}]"
+has "and ends it" '"message":"No Signer available"'
+rpc hardhat_impersonateAccount "[\"$WHALE\"]"
+rpc eth_sendTransaction "[{\"from\":\"$WHALE\",\"to\":\"$ACCT1\",\"value\":\"0x1\"}]"
+has "hardhat_impersonateAccount works too" '"result":"0x'
+rpc hardhat_stopImpersonatingAccount "[\"$WHALE\"]"
+rpc anvil_autoImpersonateAccount '[true]'
+rpc eth_sendTransaction '[{"from":"0x00000000000000000000000000000000000000bb","to":"0x00000000000000000000000000000000000000aa","value":"0x1"}]'
+has "with anvil_autoImpersonateAccount anyone may send, if they can pay" \
+	'"message":"insufficient funds for gas * price + value"'
+rpc anvil_autoImpersonateAccount '[false]'
+rpc eth_sendTransaction '[{"from":"0x00000000000000000000000000000000000000bb","to":"0x00000000000000000000000000000000000000aa","value":"0x1"}]'
+has "and without it not" '"message":"No Signer available"'
+
+# --- the pool: txpool_*, replacement, drops --------------------------------------
+rpc evm_setAutomine '[false]'
+rpc eth_getTransactionCount "[\"$ACCT1\",\"latest\"]"
+n=$(($(field result)))
+fees='"maxFeePerGas":"0x77359400","maxPriorityFeePerGas":"0x3b9aca00"'
+rpc eth_sendTransaction "[{\"from\":\"$ACCT1\",\"to\":\"$ACCT0\",\"value\":\"0x5\",$fees}]"
+p0=$(field result)
+rpc eth_sendTransaction "[{\"from\":\"$ACCT1\",\"to\":\"$ACCT0\",\"value\":\"0x7\",\"nonce\":\"$((n + 2))\",$fees}]"
+q2=$(field result)
+rpc txpool_status '[]'
+has "txpool_status counts the pending and the queued" '"result":{"pending":"0x1","queued":"0x1"}'
+rpc txpool_content '[]'
+has "txpool_content files a transaction under its sender and nonce" \
+	"\"pending\":{\"$ACCT1\":{\"$n\":{\"hash\":\"$p0\""
+has "and one past a nonce gap as queued" "\"queued\":{\"$ACCT1\":{\"$((n + 2))\":{\"hash\":\"$q2\""
+rpc txpool_inspect '[]'
+has "txpool_inspect sums each up as geth does" \
+	"\"$n\":\"$ACCT0: 5 wei + 21000 gas × 2000000000 wei\""
+rpc eth_sendTransaction "[{\"from\":\"$ACCT1\",\"to\":\"$ACCT0\",\"value\":\"0x6\",\"nonce\":\"$n\",$fees}]"
+has "the same nonce at the same price is refused" '"message":"replacement transaction underpriced"'
+rpc eth_sendTransaction "[{\"from\":\"$ACCT1\",\"to\":\"$ACCT0\",\"value\":\"0x6\",\"nonce\":\"$n\",\"maxFeePerGas\":\"0x83215600\",\"maxPriorityFeePerGas\":\"0x41cdb400\"}]"
+r0=$(field result)
+rpc txpool_content '[]'
+has "10% more of both replaces it" "\"$n\":{\"hash\":\"$r0\""
+rpc eth_getTransactionCount "[\"$ACCT1\",\"pending\"]"
+has "the pending nonce is past the queued one" "\"result\":\"$(printf '0x%x' $((n + 3)))\""
+rpc anvil_dropTransaction "[\"$q2\"]"
+has "anvil_dropTransaction answers the hash" "\"result\":\"$q2\""
+rpc anvil_dropTransaction "[\"$q2\"]"
+has "and null once it is gone" '"result":null'
+rpc txpool_status '[]'
+has "the pool holds the one left" '"result":{"pending":"0x1","queued":"0x0"}'
+rpc evm_mine '[]'
+rpc eth_getTransactionReceipt "[\"$r0\"]"
+has "evm_mine mines the replacement" '"status":"0x1"'
+rpc eth_getTransactionReceipt "[\"$p0\"]"
+has "not the one it replaced" '"result":null'
+rpc eth_sendTransaction "[{\"from\":\"$ACCT1\",\"to\":\"$ACCT0\",\"value\":\"0x1\",$fees}]"
+rpc eth_sendTransaction "[{\"from\":\"$ACCT1\",\"to\":\"$ACCT0\",\"value\":\"0x1\",\"nonce\":\"$((n + 5))\",$fees}]"
+rpc anvil_dropAllTransactions '[]'
+has "anvil_dropAllTransactions answers null" '"result":null'
+rpc txpool_status '[]'
+has "and empties the pool" '"result":{"pending":"0x0","queued":"0x0"}'
+rpc evm_setAutomine '[true]'
+
 # --- stop --------------------------------------------------------------------
 kill -TERM "$node_pid"
 wait "$node_pid"
@@ -270,17 +353,117 @@ rpc eth_sendTransaction "[{\"from\":\"$ACCT0\",\"to\":\"$ACCT1\",\"value\":\"0x1
 has "a node with --data-dir takes a transaction" '"result":"0x'
 rpc eth_getBlockByNumber '["0x1",false]'
 hash1=$(field hash)
+rpc anvil_impersonateAccount "[\"$ACCT1\"]"
+rpc eth_sendTransaction "[{\"from\":\"$ACCT1\",\"to\":\"$ACCT0\",\"value\":\"0x1\"}]"
+imp=$(field result)
+rpc eth_getTransactionByHash "[\"$imp\"]"
+has "an impersonated dev account sends with the stand-in signature" '"r":"0x0"'
 kill -KILL "$node_pid"
 wait "$node_pid" 2>/dev/null
 node_pid=
 start_node --data-dir "$scratch/data"
 rpc eth_blockNumber '[]'
-has "after kill -9 the restarted node keeps its chain" '"result":"0x1"'
+has "after kill -9 the restarted node keeps its chain" '"result":"0x2"'
 rpc eth_getBlockByNumber '["0x1",false]'
 if [ -n "$hash1" ] && [ "$(field hash)" = "$hash1" ]; then ok "with the same block hash"; else
 	not_ok "with the same block hash ($hash1, then $(field hash))"; fi
 rpc eth_getTransactionCount "[\"$ACCT0\",\"latest\"]"
 has "and the sender's nonce" '"result":"0x1"'
+rpc eth_getTransactionByHash "[\"$imp\"]"
+has "and the impersonated transaction, by its hash" "\"hash\":\"$imp\""
+has "from its sender" "\"from\":\"$ACCT1\""
+rpc eth_getTransactionReceipt "[\"$imp\"]"
+has "with its receipt" "\"from\":\"$ACCT1\""
+stop_node
+
+# --- anvil_dumpState and anvil_loadState ------------------------------------------
+DUMPED=0x00000000000000000000000000000000000d0d0d
+WORD2A=0x000000000000000000000000000000000000000000000000000000000000002a
+# set_account URL: gives DUMPED a balance, code, a nonce and a slot.
+set_account() {
+	rpc anvil_setBalance "[\"$DUMPED\",\"0x2a\"]"
+	rpc anvil_setCode "[\"$DUMPED\",\"0x6001600155\"]"
+	rpc anvil_setNonce "[\"$DUMPED\",\"0x5\"]"
+	rpc anvil_setStorageAt "[\"$DUMPED\",\"0x1\",\"$WORD2A\"]"
+}
+# check_account WHAT: checks that the node at $url holds set_account's values.
+check_account() {
+	rpc eth_getBalance "[\"$DUMPED\",\"latest\"]"
+	has "$1: the balance" '"result":"0x2a"'
+	rpc eth_getCode "[\"$DUMPED\",\"latest\"]"
+	has "$1: the code" '"result":"0x6001600155"'
+	rpc eth_getTransactionCount "[\"$DUMPED\",\"latest\"]"
+	has "$1: the nonce" '"result":"0x5"'
+	rpc eth_getStorageAt "[\"$DUMPED\",\"0x1\",\"latest\"]"
+	has "$1: the storage" "\"result\":\"$WORD2A\""
+}
+# hexof TEXT: prints TEXT's bytes as 0x-hex.
+hexof() {
+	printf '0x'
+	printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n'
+}
+
+start_node
+set_account
+rpc anvil_dumpState '[]'
+has "anvil_dumpState answers hex of gzip" '"result":"0x1f8b08'
+dump=$(field result)
+stop_node
+start_node
+rpc eth_getBalance "[\"$DUMPED\",\"latest\"]"
+has "a fresh node does not have the account" '"result":"0x0"'
+rpc anvil_loadState "[\"$dump\"]"
+has "anvil_loadState answers true" '"result":true'
+check_account "a dump loaded into a fresh node"
+rpc anvil_loadState "[\"$(hexof '{"block":null,"accounts":{"0x00000000000000000000000000000000000d0d0e":{"nonce":1,"balance":"0x10","code":"0x","storage":{"0x2":"0x3"}}}}')\"]"
+has "anvil_loadState takes JSON that is not gzip'd" '"result":true'
+rpc eth_getStorageAt '["0x00000000000000000000000000000000000d0d0e","0x2","latest"]'
+has "with short slots" '"result":"0x0000000000000000000000000000000000000000000000000000000000000003"'
+rpc anvil_loadState '["0x1f8b0800"]'
+has "a broken dump is -32602" '"code":-32602'
+has "in anvil's words" '"message":"Failed to decode state dump'
+rpc anvil_loadState "[\"$(hexof '{"accounts":{"0x12":{}}}')\"]"
+has "a bad address is refused" 'an address is not 0x and 40 hex digits'
+
+# With anvil at hand, a dump goes from anvil to chainbox-node and back.
+anvil=${ANVIL:-$(command -v anvil || true)}
+for a in "${XDG_CACHE_HOME:-$HOME/.cache}"/chainbox/compat/*/node_modules/.bin/anvil \
+	"$HOME/.cache/chainbox/npm/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"; do
+	[ -z "$anvil" ] && [ -x "$a" ] && anvil=$a
+done
+anvil_pid=
+if [ -z "$anvil" ]; then
+	echo "# skip: no anvil found (set ANVIL), so no dump goes to or from anvil"
+else
+	node_url=$url
+	"$anvil" --port 0 --host 127.0.0.1 >"$scratch/anvil.out" 2>&1 &
+	anvil_pid=$!
+	tries=0
+	until grep -q '^Listening on ' "$scratch/anvil.out" 2>/dev/null || [ "$tries" -gt 100 ]; do
+		tries=$((tries + 1))
+		sleep 0.1
+	done
+	url="http://$(sed -n 's/^Listening on \(127\.0\.0\.1:[0-9][0-9]*\)$/\1/p' "$scratch/anvil.out")"
+	DUMPED=0x00000000000000000000000000000000000d0d0f
+	set_account
+	rpc anvil_dumpState '[]'
+	anvil_dump=$(field result)
+	url=$node_url
+	rpc anvil_loadState "[\"$anvil_dump\"]"
+	has "chainbox-node loads anvil's dump" '"result":true'
+	check_account "anvil's dump in chainbox-node"
+	DUMPED=0x00000000000000000000000000000000000d0d0d
+	rpc anvil_dumpState '[]'
+	node_dump=$(field result)
+	url="http://$(sed -n 's/^Listening on \(127\.0\.0\.1:[0-9][0-9]*\)$/\1/p' "$scratch/anvil.out")"
+	rpc anvil_loadState "[\"$node_dump\"]"
+	has "anvil loads chainbox-node's dump" '"result":true'
+	check_account "chainbox-node's dump in anvil"
+	url=$node_url
+	kill "$anvil_pid" 2>/dev/null
+	wait "$anvil_pid" 2>/dev/null
+	anvil_pid=
+fi
 stop_node
 
 finish
