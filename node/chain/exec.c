@@ -667,8 +667,9 @@ validate(const struct exec *x, const struct exec_block *b, const struct tx *tx,
 		return state_nonce(x->state, sender) > tx->nonce
 			       ? "TransactionException.NONCE_MISMATCH_TOO_LOW"
 			       : "TransactionException.NONCE_MISMATCH_TOO_HIGH";
+	/* EIP-3607; an impersonated contract may send, as anvil lets it. */
 	(void)state_code(x->state, sender, &code_len);
-	if (code_len != 0)
+	if (code_len != 0 && !tx_is_impersonated(tx))
 		return "TransactionException.SENDER_NOT_EOA";
 	return NULL;
 }

@@ -278,6 +278,13 @@ case "$resp" in
 *'"result":"0xde0b6b3a7640000"'* | *'"error"'*) not_ok "the impersonated address paid: $resp" ;;
 *) ok "the impersonated address paid" ;;
 esac
+# A contract may send while impersonated, as anvil lets it (EIP-3607 aside).
+rpc anvil_setCode "[\"$WHALE\",\"0x00\"]"
+rpc eth_sendTransaction "[{\"from\":\"$WHALE\",\"to\":\"$ACCT1\",\"value\":\"0x1\"}]"
+imp=$(field result)
+rpc eth_getTransactionReceipt "[\"$imp\"]"
+has "an impersonated contract can send" '"status":"0x1"'
+rpc anvil_setCode "[\"$WHALE\",\"0x\"]"
 rpc anvil_stopImpersonatingAccount "[\"$WHALE\"]"
 has "anvil_stopImpersonatingAccount answers null" '"result":null'
 rpc eth_sendTransaction "[{\"from\":\"$WHALE\",\"to\":\"$ACCT1\",\"value\":\"0x1\"}]"
