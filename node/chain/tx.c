@@ -799,10 +799,12 @@ decode(struct tx *tx, const char **why, const uint8_t *buf, size_t len, const ui
 		goto out;
 	}
 	tx->chain_id = chain_id;
-	if (as != NULL)
+	if (as != NULL) {
 		impersonated_hash(tx->hash, buf, len, as);
-	else
+		tx->impersonated = true;
+	} else {
 		keccak256(tx->hash, buf, len);
+	}
 out:
 	if (rc != 0)
 		tx_release(tx);
@@ -948,6 +950,7 @@ tx_impersonate(struct tx *tx, const uint8_t sender[20])
 	if ((rc = tx_encode(&raw, &len, tx)) != 0)
 		goto out;
 	impersonated_hash(tx->hash, raw, len, sender);
+	tx->impersonated = true;
 out:
 	free(raw);
 	return rc;
@@ -956,5 +959,5 @@ out:
 bool
 tx_is_impersonated(const struct tx *tx)
 {
-	return u256_is_zero(&tx->r) && u256_is_zero(&tx->s);
+	return tx->impersonated;
 }

@@ -66,6 +66,9 @@ struct tx {
 	 * typed one. */
 	struct u256 v, r, s;
 	uint8_t hash[32]; /* keccak-256 of the network encoding */
+	/* Sent by impersonation: its sender is given, not recovered (set by
+	 * tx_impersonate() and tx_decode_impersonated()). */
+	bool impersonated;
 };
 
 /* Frees what tx owns (data, access list, blob hashes) and clears it. */
@@ -159,7 +162,8 @@ int tx_impersonate(struct tx *tx, const uint8_t sender[20]) WARN_UNUSED;
  * Returns and Out: as tx_decode(). */
 int tx_decode_impersonated(struct tx *tx, const char **why, const uint8_t *buf, size_t len,
 			   const uint8_t sender[20]) WARN_UNUSED;
-/* Returns: whether tx carries the stand-in signature (r and s zero). */
+/* Returns: whether tx was sent by impersonation (a zero signature alone does
+ * not say so: the official tests' unsigned transactions have one too). */
 bool tx_is_impersonated(const struct tx *tx);
 
 #endif
