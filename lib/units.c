@@ -252,3 +252,19 @@ units_format_amount(char buf[96], const struct u256 *wei)
 	}
 	snprintf(buf, 96, "%s wei", dec);
 }
+
+void
+units_format_ether(char buf[UNITS_ETHER_MAX], const struct u256 *wei)
+{
+	char dec[U256_DEC_MAX], digits[U256_DEC_MAX + 19];
+	size_t n, pad;
+
+	u256_to_dec(dec, wei);
+	n = strlen(dec);
+	/* At least 19 digits: one before the point and 18 after. */
+	pad = n < 19 ? 19 - n : 0;
+	memset(digits, '0', pad);
+	memcpy(digits + pad, dec, n + 1);
+	n += pad;
+	snprintf(buf, UNITS_ETHER_MAX, "%.*s.%s", (int)(n - 18), digits, digits + n - 18);
+}

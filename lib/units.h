@@ -34,5 +34,9 @@ void units_format_size(char buf[32], uint64_t bytes);
 /* Out: buf, an amount in the largest of ether and gwei that keeps it whole,
  * else in wei ("10000 ether", "1 gwei", "42 wei"). */
 void units_format_amount(char buf[96], const struct u256 *wei);
+/* Out: buf, wei in ether with all 18 decimals ("10000.000000000000000000"),
+ * as anvil's banner shows a balance. */
+#define UNITS_ETHER_MAX (U256_DEC_MAX + 20)
+void units_format_ether(char buf[UNITS_ETHER_MAX], const struct u256 *wei);
 
 #endif

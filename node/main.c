@@ -287,31 +287,14 @@ parse_options(struct options *o, int argc, char **argv)
 	return 0;
 }
 
-/* Out: buf, wei in ether with all 18 decimals, as anvil's banner shows it. */
-static void
-format_ether(char buf[U256_DEC_MAX + 20], const struct u256 *wei)
-{
-	char dec[U256_DEC_MAX], digits[U256_DEC_MAX + 19];
-	size_t n, pad;
-
-	u256_to_dec(dec, wei);
-	n = strlen(dec);
-	/* At least 19 digits: one before the point and 18 after. */
-	pad = n < 19 ? 19 - n : 0;
-	memset(digits, '0', pad);
-	memcpy(digits + pad, dec, n + 1);
-	n += pad;
-	snprintf(buf, U256_DEC_MAX + 20, "%.*s.%s", (int)(n - 18), digits, digits + n - 18);
-}
-
 /* Prints what anvil prints at start: accounts, keys, wallet and chain. */
 static void
 print_banner(const struct options *o, const struct hdwallet_account *accts, uint64_t timestamp)
 {
-	char ether[U256_DEC_MAX + 20], hexkey[65], dec[U256_DEC_MAX];
+	char ether[UNITS_ETHER_MAX], hexkey[65], dec[U256_DEC_MAX];
 
 	printf("\nchainbox-node %s, an anvil-compatible dev chain\n\n", PACKAGE_VERSION);
-	format_ether(ether, &o->balance);
+	units_format_ether(ether, &o->balance);
 	printf("Available Accounts\n==================\n\n");
 	for (size_t i = 0; i < o->accounts; i++)
 		printf("(%zu) %s (%s ETH)\n", i, accts[i].addr_hex, ether);
@@ -433,10 +416,13 @@ setup_config(struct setup *su, const char *path)
 		free(cause);
 		return -1;
 	}
-	if (su->nc.genesis.tbft) {
-		msg_error("%s: tbft consensus is not built yet; use solo", path);
-		return -1;
-	}
+	if (su->nc.genesis.tbft)
+		msg_warn("%s: tbft consensus is not built yet: node %s runs a solo chain of "
+			 "its own, a block every %llu ms", path, su->nc.name,
+			 (unsigned long long)(su->nc.genesis.block_time_ms > 0
+						      ? su->nc.genesis.block_time_ms : 1000));
+	if (su->nc.genesis.tbft && su->nc.genesis.block_time_ms == 0)
+		su->nc.genesis.block_time_ms = 1000;
 	su->cfg = su->nc.genesis.chain;
 	su->cfg.data_dir = su->nc.data_dir;
 	su->rpc = su->nc.rpc;

@@ -13,8 +13,10 @@
 
 #include "diag.h"
 #include "log.h"
+#include "netcmd.h"
 #include "spec.h"
 #include "suggest.h"
+#include "supervisor.h"
 #include "templates.h"
 #include "xalloc.h"
 
@@ -263,16 +265,28 @@ cmd_up(int argc, char **argv)
 		{ "detach", no_argument, NULL, 'd' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "state-dir", required_argument, NULL, 's' },
+		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *ref = DEFAULT_TEMPLATE;
-	struct spec spec;
+	struct up_options o = { .ref = DEFAULT_TEMPLATE };
+	unsigned long secs;
+	char *end;
 	int c;
 
-	while ((c = next_opt(argc, argv, ":dn:s:h", longopts, "up")) != -1) {
+	while ((c = next_opt(argc, argv, ":dn:s:t:h", longopts, "up")) != -1) {
 		switch (c) {
-		case 'd': case 'n': case 's': break;
+		case 'd': o.detach = true; break;
+		case 'n': o.name = optarg; break;
+		case 's': o.state_dir = optarg; break;
+		case 't':
+			errno = 0;
+			secs = strtoul(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || secs == 0 || secs > 3600)
+				return usage_error("up", "option '--timeout' expects seconds from "
+						   "1 to 3600, got '%s'", optarg);
+			o.timeout_ms = (unsigned)secs * 1000;
+			break;
 		case 'h': command_help(stdout, command_find("up")); return 0;
 		default: return EXIT_USAGE;
 		}
@@ -280,13 +294,8 @@ cmd_up(int argc, char **argv)
 	if (argc - optind > 1)
 		return usage_error("up", "name at most one spec");
 	if (optind < argc)
-		ref = argv[optind];
-	if (load_spec(&spec, ref) != 0)
-		return 1;
-	msg_error("the spec '%s' is valid (%zu nodes), but launching networks is not built yet",
-		  ref, spec.nnodes);
-	spec_release(&spec);
-	return 1;
+		o.ref = argv[optind];
+	return supervisor_up(&o);
 }
 
 static int
@@ -306,13 +315,28 @@ static int cmd_help(int argc, char **argv);
 
 static const struct command commands[] = {
 	{ "up", cmd_up, "start a network from a spec or template",
-	  "chainbox up [SPEC] [-d] [--name NAME] [--state-dir DIR]\n\n"
-	  "Checks SPEC (a file, or a template name; bft4 when omitted) and would start\n"
-	  "the network it describes.  Launching is not built yet: today 'up' checks\n"
-	  "the spec and says so.\n\n"
-	  "  -d, --detach         return once the network is ready\n"
+	  "chainbox up [SPEC] [-d] [--name NAME] [--state-dir DIR] [--timeout SECS]\n\n"
+	  "Starts the network SPEC describes (a file, or a template name; bft4 when\n"
+	  "omitted): each node a confined chainbox-node process, its output in\n"
+	  "STATE/logs/NODE.log.  Shows progress, then the nodes' RPC URLs and the\n"
+	  "accounts, and supervises the network until Ctrl-C or 'chainbox down'.\n\n"
+	  "  -d, --detach         return once the network is ready, and supervise it\n"
+	  "                       in the background\n"
 	  "  -n, --name NAME      the network's name (default: the spec's name)\n"
-	  "  -s, --state-dir DIR  where the network keeps its state\n" },
+	  "  -s, --state-dir DIR  where the network keeps its state\n"
+	  "                       (default ./.chainbox/NAME)\n"
+	  "  -t, --timeout SECS   how long the nodes have to answer (default 30)\n" },
+	{ "status", netcmd_status, "show a running network's nodes",
+	  "chainbox status [--json] [--name NAME] [--state-dir DIR]\n" },
+	{ "logs", netcmd_logs, "print or follow the nodes' logs",
+	  "chainbox logs [NODE] [-f] [-n N] [--name NAME] [--state-dir DIR]\n" },
+	{ "stop", netcmd_node, "stop one node", "chainbox stop NODE\n" },
+	{ "start", netcmd_node, "start a stopped node", "chainbox start NODE\n" },
+	{ "restart", netcmd_node, "stop and start one node", "chainbox restart NODE\n" },
+	{ "kill", netcmd_node, "kill one node with SIGKILL", "chainbox kill NODE\n" },
+	{ "pause", netcmd_node, "freeze one node", "chainbox pause NODE\n" },
+	{ "resume", netcmd_node, "thaw a paused node", "chainbox resume NODE\n" },
+	{ "down", netcmd_down, "stop a network", "chainbox down [--purge]\n" },
 	{ "validate", cmd_validate, "check network specs for mistakes",
 	  "chainbox validate [--print] [--json] [-q] SPEC...\n\n"
 	  "Checks each SPEC (a file or a template name) and reports every problem as\n"

@@ -151,6 +151,27 @@ test_units_format(void)
 	CU_ASSERT_STRING_EQUAL(buf, "0 wei");
 }
 
+static void
+test_units_format_ether(void)
+{
+	char buf[UNITS_ETHER_MAX];
+	struct u256 v;
+
+	CU_ASSERT_EQUAL(units_parse_amount(&v, "10000 ether"), 0);
+	units_format_ether(buf, &v);
+	CU_ASSERT_STRING_EQUAL(buf, "10000.000000000000000000");
+	v = u256_from_u64(1);
+	units_format_ether(buf, &v);
+	CU_ASSERT_STRING_EQUAL(buf, "0.000000000000000001");
+	v = u256_from_u64(0);
+	units_format_ether(buf, &v);
+	CU_ASSERT_STRING_EQUAL(buf, "0.000000000000000000");
+	memset(&v, 0xff, sizeof v);
+	units_format_ether(buf, &v);
+	CU_ASSERT_STRING_EQUAL(buf, "115792089237316195423570985008687907853269984665640564039457."
+				    "584007913129639935");
+}
+
 int
 main(void)
 {
@@ -162,6 +183,7 @@ main(void)
 		HARNESS_TEST(test_units_amount_errors),
 		HARNESS_TEST(test_units_u64_and_milli),
 		HARNESS_TEST(test_units_format),
+		HARNESS_TEST(test_units_format_ether),
 		HARNESS_END,
 	};
 	return harness_run("units", tests);
