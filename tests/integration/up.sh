@@ -156,6 +156,11 @@ nodes:
     role: full
     rpc: false
     args: [sleep:300, ptrace, sleep:60000]
+  - name: crash
+    role: full
+    rpc: false
+    restart: on-failure
+    args: [sleep:200, exit:3]
 EOF
 		p=$scratch/$path-p
 		CHAINBOX_NODE=$PROBE up_net "a network of probes" "$p" "$scratch/probe.yaml"
@@ -169,6 +174,15 @@ EOF
 		expect "reports the violation" "$scratch/out" "stopped by its seccomp policy: syscall ptrace (101)"
 		expect "and so does the supervisor's log" "$p/supervisor.log" \
 			"node bad stopped by its seccomp policy: syscall ptrace (101)"
+		i=0
+		until [ "$(grep -c 'node crash restarts in' "$p/supervisor.log")" -ge 2 ] ||
+			[ $i -ge 300 ]; do
+			sleep 0.01
+			i=$((i + 1))
+		done
+		expect "a crash is reported with its status" "$p/supervisor.log" "node crash exited with status 3"
+		expect "and restarted (restart: on-failure)" "$p/supervisor.log" "node crash restarts in 250 ms"
+		expect "with a growing delay" "$p/supervisor.log" "node crash restarts in 500 ms"
 		size=$(wc -c <"$p/logs/flood.log")
 		if [ "$size" -ge 8388608 ]; then
 			ok "a node's 8 MiB flood is in its log, nothing lost ($size bytes)"
