@@ -50,6 +50,10 @@ struct chain {
 	struct pooled *pool;
 	size_t npool, apool;
 	bool automine;
+	/* A setter changed the head's state since the last block, so the
+	 * next block's state differs from its parent's even without
+	 * transactions. */
+	bool set_since_block;
 	struct snap *snaps; /* in id order */
 	size_t nsnaps, asnaps;
 	uint64_t next_snap;
@@ -154,7 +158,7 @@ keep_state(struct chain *c, struct chain_block *b)
 {
 	struct chain_block *parent = c->nblocks > 0 ? c->blocks[c->nblocks - 1] : NULL;
 
-	if (b->ntxs == 0 && parent != NULL && parent->kept != NULL) {
+	if (b->ntxs == 0 && !c->set_since_block && parent != NULL && parent->kept != NULL) {
 		b->kept = parent->kept;
 		b->kept->refs++;
 	} else {
@@ -162,6 +166,7 @@ keep_state(struct chain *c, struct chain_block *b)
 		b->kept->state = state_clone(c->state);
 		b->kept->refs = 1;
 	}
+	c->set_since_block = false;
 	if (c->nblocks >= CHAIN_KEEP_STATES) {
 		struct chain_block *old = c->blocks[c->nblocks - CHAIN_KEEP_STATES];
 
@@ -1510,6 +1515,7 @@ chain_set_balance(struct chain *c, const uint8_t addr[20], const struct u256 *v)
 {
 	state_set_balance(c->state, addr, v);
 	state_end_tx(c->state);
+	c->set_since_block = true;
 }
 
 void
@@ -1517,6 +1523,7 @@ chain_set_nonce(struct chain *c, const uint8_t addr[20], uint64_t nonce)
 {
 	state_set_nonce(c->state, addr, nonce);
 	state_end_tx(c->state);
+	c->set_since_block = true;
 }
 
 void
@@ -1524,6 +1531,7 @@ chain_set_code(struct chain *c, const uint8_t addr[20], const uint8_t *code, siz
 {
 	state_set_code(c->state, addr, code, len);
 	state_end_tx(c->state);
+	c->set_since_block = true;
 }
 
 void
@@ -1532,6 +1540,7 @@ chain_set_storage(struct chain *c, const uint8_t addr[20], const struct u256 *sl
 {
 	state_set_storage(c->state, addr, slot, value);
 	state_end_tx(c->state);
+	c->set_since_block = true;
 }
 
 int64_t

@@ -617,6 +617,27 @@ test_chain_impersonated_store(void)
 	free(dir);
 }
 
+/* A setter between blocks changes the next block's state even when the
+ * block has no transactions: the state kept for that block must have it,
+ * not share its parent's. */
+static void
+test_chain_setter_then_empty_block(void)
+{
+	struct chain *c = new_chain(false);
+	struct u256 v = u256_from_u64(12345), got;
+
+	chain_set_balance(c, bob.addr, &v);
+	CU_ASSERT_EQUAL_FATAL(chain_mine(c, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(chain_mine(c, 0), 0);
+	CU_ASSERT_EQUAL(chain_head(c)->header.number, 2);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(chain_state_at(c, 1));
+	got = state_balance(chain_state_at(c, 1), bob.addr);
+	CU_ASSERT_TRUE(u256_eq(&got, &v));
+	got = state_balance(chain_state_at(c, 0), bob.addr);
+	CU_ASSERT_TRUE(u256_is_zero(&got));
+	chain_free(c);
+}
+
 int
 main(void)
 {
@@ -632,6 +653,7 @@ main(void)
 		HARNESS_TEST(test_chain_pool_queued_automine),
 		HARNESS_TEST(test_chain_impersonated_send),
 		HARNESS_TEST(test_chain_impersonated_store),
+		HARNESS_TEST(test_chain_setter_then_empty_block),
 		HARNESS_END,
 	};
 	char *cause = NULL;
