@@ -258,6 +258,18 @@ chain_tx_free(struct chain_tx *t)
 	free(t);
 }
 
+/* Frees a block that is out of the chain (or never went in). */
+static void
+block_free(struct chain_block *b)
+{
+	for (size_t i = 0; i < b->ntxs; i++)
+		chain_tx_free(b->txs[i]);
+	kept_release(b->kept);
+	free(b->txs);
+	free(b->cert);
+	free(b);
+}
+
 static void
 pooled_release(struct pooled *p)
 {
@@ -277,13 +289,8 @@ chain_free(struct chain *c)
 		(void)chain_persist(c);
 	store_free(c->store);
 	free(c->store_error);
-	for (size_t i = 0; i < c->nblocks; i++) {
-		for (size_t k = 0; k < c->blocks[i]->ntxs; k++)
-			chain_tx_free(c->blocks[i]->txs[k]);
-		kept_release(c->blocks[i]->kept);
-		free(c->blocks[i]->txs);
-		free(c->blocks[i]);
-	}
+	for (size_t i = 0; i < c->nblocks; i++)
+		block_free(c->blocks[i]);
 	for (size_t i = 0; i < c->npool; i++)
 		pooled_release(&c->pool[i]);
 	free(c->pool);
@@ -458,7 +465,7 @@ pool_prune(struct chain *c)
 }
 
 static int
-finish_block(struct chain *c, struct chain_block *b)
+finish_block(const struct state *st, struct chain_block *b)
 {
 	const uint8_t **items = xcalloc(b->ntxs + 1, sizeof(*items));
 	uint8_t **receipts = xcalloc(b->ntxs + 1, sizeof(*receipts));
@@ -482,7 +489,7 @@ finish_block(struct chain *c, struct chain_block *b)
 		rc = block_list_root(b->header.receipts_root, (const uint8_t *const *)receipts,
 				     rlens, b->ntxs);
 	if (rc == 0)
-		rc = state_root(c->state, b->header.state_root);
+		rc = state_root(st, b->header.state_root);
 	if (rc == 0)
 		rc = seal(b);
 	for (size_t i = 0; i < b->ntxs; i++)
@@ -494,66 +501,84 @@ finish_block(struct chain *c, struct chain_block *b)
 	return rc;
 }
 
+/* Returns: the next block, empty, with the header fields env gives. */
+static struct chain_block *
+new_block(const struct chain *c, const struct exec_block *env)
+{
+	struct chain_block *b = xcalloc(1, sizeof(*b));
+
+	block_header_init(&b->header);
+	memcpy(b->header.parent_hash, chain_head(c)->hash, 32);
+	memcpy(b->header.coinbase, env->coinbase, 20);
+	b->header.number = env->number;
+	b->header.timestamp = env->timestamp;
+	b->header.gas_limit = env->gas_limit;
+	b->header.base_fee = env->base_fee;
+	b->header.excess_blob_gas = env->excess_blob_gas;
+	return b;
+}
+
+/* Runs tx from sender on x as the next transaction of b.
+ * Returns: 0 with tx, its sender and raw (which move into b: the caller
+ * keeps nothing); -EINVAL and the others of exec_tx() with *why set, and
+ * the caller still owns tx and raw. */
+static int
+add_tx(struct chain_block *b, struct exec *x, const char **why, const struct exec_block *env,
+       struct tx *tx, const uint8_t sender[20], uint8_t *raw, size_t raw_len)
+{
+	struct chain_tx *t = xcalloc(1, sizeof(*t));
+	int rc;
+
+	rc = exec_tx(x, &t->receipt, why, env, tx, sender, env->gas_limit - b->header.gas_used,
+		     TX_MAX_BLOB_GAS_PER_BLOCK - b->header.blob_gas_used);
+	if (rc != 0) {
+		free(t);
+		return rc;
+	}
+	t->tx = *tx;
+	memcpy(t->sender, sender, 20);
+	t->raw = raw;
+	t->raw_len = raw_len;
+	t->block_number = env->number;
+	t->index = (uint32_t)b->ntxs;
+	t->first_log_index = b->ntxs ? b->txs[b->ntxs - 1]->first_log_index +
+					       b->txs[b->ntxs - 1]->receipt.nlogs : 0;
+	b->header.gas_used += t->receipt.gas_used;
+	b->header.blob_gas_used += t->receipt.blob_gas_used;
+	t->cumulative_gas = b->header.gas_used;
+	t->effective_gas_price = effective_price(&t->tx, &env->base_fee);
+	block_bloom_logs(t->bloom, t->receipt.logs, t->receipt.nlogs);
+	/* Grows by doubling: the capacity is the next power of two. */
+	if ((b->ntxs & (b->ntxs - 1)) == 0)
+		b->txs = xreallocarray(b->txs, b->ntxs ? 2 * b->ntxs : 1, sizeof(*b->txs));
+	b->txs[b->ntxs++] = t;
+	return 0;
+}
+
 /* Mines one block in memory; chain_persist() stores it. */
 static int
 mine_block(struct chain *c, uint64_t timestamp)
 {
-	const struct chain_block *h = chain_head(c);
-	struct chain_block *b = xcalloc(1, sizeof(*b));
+	struct chain_block *b;
 	struct exec_block env;
-	size_t atxs = 0;
 	long i;
 	int rc;
 
 	next_block_env(c, &env, timestamp);
-	block_header_init(&b->header);
-	memcpy(b->header.parent_hash, h->hash, 32);
-	memcpy(b->header.coinbase, env.coinbase, 20);
-	b->header.number = env.number;
-	b->header.timestamp = env.timestamp;
-	b->header.gas_limit = env.gas_limit;
-	b->header.base_fee = env.base_fee;
-	b->header.excess_blob_gas = env.excess_blob_gas;
+	b = new_block(c, &env);
 	/* With automine each transaction gets a block of its own. */
 	while ((i = pool_next_ready(c)) >= 0 && !(c->automine && b->ntxs == 1)) {
 		struct pooled p = c->pool[i];
-		struct chain_tx *t = xcalloc(1, sizeof(*t));
 		const char *why;
 
 		pool_remove(c, (size_t)i);
-		rc = exec_tx(c->exec, &t->receipt, &why, &env, &p.tx, p.sender,
-			     env.gas_limit - b->header.gas_used,
-			     TX_MAX_BLOB_GAS_PER_BLOCK - b->header.blob_gas_used);
-		if (rc != 0) {
+		if (add_tx(b, c->exec, &why, &env, &p.tx, p.sender, p.raw, p.raw_len) != 0) {
 			/* It cannot go in any more: it leaves the pool. */
 			pooled_release(&p);
-			free(t);
-			continue;
 		}
-		t->tx = p.tx;
-		memcpy(t->sender, p.sender, 20);
-		t->raw = p.raw;
-		t->raw_len = p.raw_len;
-		t->block_number = env.number;
-		t->index = (uint32_t)b->ntxs;
-		t->first_log_index = b->ntxs ? b->txs[b->ntxs - 1]->first_log_index +
-						       b->txs[b->ntxs - 1]->receipt.nlogs : 0;
-		b->header.gas_used += t->receipt.gas_used;
-		b->header.blob_gas_used += t->receipt.blob_gas_used;
-		t->cumulative_gas = b->header.gas_used;
-		t->effective_gas_price = effective_price(&t->tx, &env.base_fee);
-		block_bloom_logs(t->bloom, t->receipt.logs, t->receipt.nlogs);
-		if (b->ntxs == atxs) {
-			atxs = atxs ? 2 * atxs : 8;
-			b->txs = xreallocarray(b->txs, atxs, sizeof(*b->txs));
-		}
-		b->txs[b->ntxs++] = t;
 	}
-	if ((rc = finish_block(c, b)) != 0) {
-		for (size_t k = 0; k < b->ntxs; k++)
-			chain_tx_free(b->txs[k]);
-		free(b->txs);
-		free(b);
+	if ((rc = finish_block(c->state, b)) != 0) {
+		block_free(b);
 		return rc;
 	}
 	keep_state(c, b);
@@ -1035,15 +1060,8 @@ chain_revert(struct chain *c, uint64_t id)
 	c->exec = exec_new(c->state);
 	exec_set_block_hash(c->exec, chain_block_hash, c);
 	/* Blocks after the snapshot go, and with them their index entries. */
-	while (c->nblocks > c->snaps[k].nblocks) {
-		struct chain_block *b = c->blocks[--c->nblocks];
-
-		for (size_t i = 0; i < b->ntxs; i++)
-			chain_tx_free(b->txs[i]);
-		kept_release(b->kept);
-		free(b->txs);
-		free(b);
-	}
+	while (c->nblocks > c->snaps[k].nblocks)
+		block_free(c->blocks[--c->nblocks]);
 	free(c->by_tx.v);
 	free(c->by_block.v);
 	memset(&c->by_tx, 0, sizeof(c->by_tx));
@@ -1145,6 +1163,8 @@ put_block(struct chain *c, char **cause, const struct chain_block *b)
 		sb.receipts = receipts.data;
 		sb.receipts_len = receipts.len;
 	}
+	sb.cert = b->cert;
+	sb.cert_len = b->cert_len;
 	if ((rc = store_put_block(c->store, cause, &sb)) != 0)
 		goto out;
 	for (size_t i = 0; i < b->ntxs && rc == 0; i++)
@@ -1338,10 +1358,14 @@ load_block(void *arg, char **cause, const struct store_block *sb)
 			goto bad;
 		b->ntxs++;
 	}
+	if (sb->cert_len > 0) {
+		b->cert = xmalloc(sb->cert_len);
+		memcpy(b->cert, sb->cert, sb->cert_len);
+		b->cert_len = sb->cert_len;
+	}
 	if (sb->number == 0) {
 		/* The genesis block made from the config stays. */
-		free(b->txs);
-		free(b);
+		block_free(b);
 		return 0;
 	}
 	append_block(c, b);
@@ -1349,10 +1373,7 @@ load_block(void *arg, char **cause, const struct store_block *sb)
 bad:
 	xasprintf(cause, "store '%s' is corrupt: block %llu cannot be read (%s)",
 		  store_path(c->store), (unsigned long long)sb->number, strerror(-rc));
-	for (size_t i = 0; i < b->ntxs; i++)
-		chain_tx_free(b->txs[i]);
-	free(b->txs);
-	free(b);
+	block_free(b);
 	return -EIO;
 }
 
@@ -1587,4 +1608,255 @@ chain_call_env(const struct chain *c, uint64_t n, struct exec_block *env)
 		return 0;
 	}
 	return chain_block_env(c, n, env);
+}
+
+/* --- blocks agreed by consensus ------------------------------------------ */
+
+/* A block on the wire: rlp([header as a string, [tx...]]), each tx its
+ * network encoding, or [encoding, sender] for an impersonated sender's. */
+static int
+encode_block(const struct chain_block *b, uint8_t **out, size_t *len)
+{
+	struct rlp_enc e;
+	uint8_t *hdr = NULL;
+	size_t hlen, m, txs;
+	int rc;
+
+	if ((rc = block_header_encode(&hdr, &hlen, &b->header)) != 0)
+		return rc;
+	rlp_enc_init(&e);
+	m = rlp_enc_list_begin(&e);
+	rlp_enc_bytes(&e, hdr, hlen);
+	txs = rlp_enc_list_begin(&e);
+	for (size_t i = 0; i < b->ntxs; i++) {
+		const struct chain_tx *t = b->txs[i];
+
+		if (tx_is_impersonated(&t->tx)) {
+			size_t pm = rlp_enc_list_begin(&e);
+
+			rlp_enc_bytes(&e, t->raw, t->raw_len);
+			rlp_enc_bytes(&e, t->sender, 20);
+			rlp_enc_list_end(&e, pm);
+		} else {
+			rlp_enc_bytes(&e, t->raw, t->raw_len);
+		}
+	}
+	rlp_enc_list_end(&e, txs);
+	rlp_enc_list_end(&e, m);
+	free(hdr);
+	if ((rc = rlp_enc_error(&e)) != 0) {
+		rlp_enc_release(&e);
+		return rc;
+	}
+	*out = rlp_enc_detach(&e, len);
+	return 0;
+}
+
+int
+chain_block_encode(const struct chain_block *b, uint8_t **out, size_t *len)
+{
+	return encode_block(b, out, len);
+}
+
+/* Decodes and runs a block from the wire on st (through x), as the next
+ * block after the head.  Returns: 0 with *out the executed block, whose
+ * hash matches its header's; -EINVAL with *why when it is not a valid
+ * next block; -ENOMEM. */
+static int
+run_block(struct chain *c, struct chain_block **out, const char **why, struct state *st,
+	  struct exec *x, const uint8_t *buf, size_t len)
+{
+	const struct chain_block *head = chain_head(c);
+	struct rlp_item top, f[2], item;
+	struct block_header h;
+	struct chain_block *b = NULL;
+	struct exec_block env;
+	uint8_t want[32];
+	int rc;
+
+	*out = NULL;
+	*why = "malformed block";
+	if (rlp_decode(&top, buf, len) != 0 || rlp_list_split(f, 2, &top) != 0 || f[0].is_list ||
+	    !f[1].is_list || block_header_decode(&h, f[0].p, f[0].len) != 0)
+		return -EINVAL;
+	if ((rc = block_header_hash(want, &h)) != 0)
+		return rc;
+	next_block_env(c, &env, h.timestamp);
+	if (h.number != env.number || memcmp(h.parent_hash, head->hash, 32) != 0) {
+		*why = "not the next block after the head";
+		return -EINVAL;
+	}
+	if (h.timestamp <= head->header.timestamp) {
+		*why = "timestamp not after its parent's";
+		return -EINVAL;
+	}
+	/* Every other field must be what this node would have made: the
+	 * hash comparison at the end catches any that is not. */
+	b = new_block(c, &env);
+	while ((rc = rlp_list_next(&item, &f[1])) == 1) {
+		struct rlp_item raw = item, sender = { 0 };
+		struct tx tx;
+		uint8_t from[20], *copy;
+
+		if (item.is_list) {
+			struct rlp_item pf[2];
+
+			if (rlp_list_split(pf, 2, &item) != 0 || pf[0].is_list || pf[1].is_list ||
+			    pf[1].len != 20) {
+				rc = -EINVAL;
+				break;
+			}
+			raw = pf[0];
+			sender = pf[1];
+		}
+		if (sender.len == 20) {
+			memcpy(from, sender.p, 20);
+			rc = tx_decode_impersonated(&tx, why, raw.p, raw.len, from);
+		} else if ((rc = tx_decode(&tx, why, raw.p, raw.len)) == 0 &&
+			   (rc = tx_check(&tx, why, c->cfg.chain_id)) == 0 &&
+			   tx_sender(from, &tx) != 0) {
+			*why = "invalid sender";
+			tx_release(&tx);
+			rc = -EINVAL;
+		}
+		if (rc != 0)
+			break;
+		copy = xmalloc(raw.len);
+		memcpy(copy, raw.p, raw.len);
+		if ((rc = add_tx(b, x, why, &env, &tx, from, copy, raw.len)) != 0) {
+			tx_release(&tx);
+			free(copy);
+			break;
+		}
+	}
+	if (rc < 0) {
+		block_free(b);
+		return rc == -ENOMEM ? rc : -EINVAL;
+	}
+	if ((rc = finish_block(st, b)) != 0) {
+		block_free(b);
+		return rc;
+	}
+	if (memcmp(b->hash, want, 32) != 0) {
+		*why = b->header.gas_used != h.gas_used ? "gas used differs"
+		       : memcmp(b->header.state_root, h.state_root, 32) != 0 ? "state root differs"
+		       : memcmp(b->header.receipts_root, h.receipts_root, 32) != 0
+			       ? "receipts root differ"
+			       : "header differs from what its transactions give";
+		block_free(b);
+		return -EINVAL;
+	}
+	*out = b;
+	return 0;
+}
+
+int
+chain_propose(struct chain *c, uint8_t **out, size_t *len, uint8_t hash[32], uint64_t timestamp)
+{
+	struct state *st = state_clone(c->state);
+	struct exec *x = exec_new(st);
+	bool *tried = xcalloc(c->npool + 1, sizeof(*tried));
+	struct chain_block *b;
+	struct exec_block env;
+	int rc;
+
+	exec_set_block_hash(x, chain_block_hash, c);
+	next_block_env(c, &env, timestamp);
+	b = new_block(c, &env);
+	/* The pool's ready transactions in its order, on a copy of the state:
+	 * the pool and the head stay as they are until the block is agreed. */
+	for (;;) {
+		struct tx tx;
+		const char *why;
+		uint8_t *raw;
+		size_t i;
+
+		for (i = 0; i < c->npool; i++) {
+			if (!tried[i] && c->pool[i].tx.nonce == state_nonce(st, c->pool[i].sender))
+				break;
+		}
+		if (i == c->npool || b->header.gas_used + TX_G_BASE > env.gas_limit)
+			break;
+		tried[i] = true;
+		rc = c->pool[i].tx.impersonated
+			     ? tx_decode_impersonated(&tx, &why, c->pool[i].raw, c->pool[i].raw_len,
+						      c->pool[i].sender)
+			     : tx_decode(&tx, &why, c->pool[i].raw, c->pool[i].raw_len);
+		if (rc != 0)
+			continue;
+		raw = xmalloc(c->pool[i].raw_len);
+		memcpy(raw, c->pool[i].raw, c->pool[i].raw_len);
+		if (add_tx(b, x, &why, &env, &tx, c->pool[i].sender, raw, c->pool[i].raw_len) != 0) {
+			tx_release(&tx);
+			free(raw);
+		}
+	}
+	rc = finish_block(st, b);
+	if (rc == 0)
+		rc = encode_block(b, out, len);
+	if (rc == 0)
+		memcpy(hash, b->hash, 32);
+	block_free(b);
+	free(tried);
+	exec_free(x);
+	state_free(st);
+	return rc;
+}
+
+int
+chain_check_block(struct chain *c, const char **why, const uint8_t *buf, size_t len,
+		  uint8_t hash[32])
+{
+	struct state *st = state_clone(c->state);
+	struct exec *x = exec_new(st);
+	struct chain_block *b;
+	int rc;
+
+	exec_set_block_hash(x, chain_block_hash, c);
+	rc = run_block(c, &b, why, st, x, buf, len);
+	if (rc == 0) {
+		memcpy(hash, b->hash, 32);
+		block_free(b);
+	}
+	exec_free(x);
+	state_free(st);
+	return rc;
+}
+
+int
+chain_import_block(struct chain *c, const char **why, const uint8_t *buf, size_t len,
+		   const uint8_t *cert, size_t cert_len)
+{
+	struct chain_block *b;
+	uint8_t hash[32];
+	int rc;
+
+	/* Checked on a copy first, so that a bad block never touches the
+	 * head's state; then run on the head, which the store follows. */
+	if ((rc = chain_check_block(c, why, buf, len, hash)) != 0)
+		return rc;
+	if ((rc = run_block(c, &b, why, c->state, c->exec, buf, len)) != 0) {
+		/* It passed on a copy of the same state: the head is now
+		 * half-changed, which only a bug can do. */
+		BUG("a checked block failed on the head");
+	}
+	if (cert_len > 0) {
+		b->cert = xmalloc(cert_len);
+		memcpy(b->cert, cert, cert_len);
+		b->cert_len = cert_len;
+	}
+	/* Its transactions leave the pool, and so do the ones it made stale. */
+	for (size_t i = 0; i < b->ntxs; i++) {
+		long k = pool_find_hash(c, b->txs[i]->tx.hash);
+
+		if (k >= 0) {
+			pooled_release(&c->pool[k]);
+			pool_remove(c, (size_t)k);
+		}
+	}
+	keep_state(c, b);
+	append_block(c, b);
+	c->next_timestamp = 0;
+	pool_prune(c);
+	return chain_persist(c);
 }

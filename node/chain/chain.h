@@ -70,6 +70,10 @@ struct chain_block {
 	/* The state after this block, kept for CHAIN_KEEP_STATES blocks (see
 	 * chain_state_at()); NULL once dropped.  Private to chain.c. */
 	struct chain_kept *kept;
+	/* The commit certificate that made it final (tbft), as consensus
+	 * gave it; NULL for none. */
+	uint8_t *cert;
+	size_t cert_len;
 };
 
 /* How many recent blocks' states are kept for queries at older blocks, as
@@ -256,5 +260,35 @@ int chain_block_env(const struct chain *c, uint64_t n, struct exec_block *env) W
  * or for the head the next block's, as chain_call() uses.
  * Returns: 0, or -ENOENT past the head. */
 int chain_call_env(const struct chain *c, uint64_t n, struct exec_block *env) WARN_UNUSED;
+
+/* Blocks agreed by consensus (tbft).  A block travels as
+ * rlp([rlp(header) as a string, [tx, ...]]), each tx its network
+ * encoding, or [encoding, sender] for an impersonated sender's.  Its hash
+ * is its header's.  Every field of the header must be what the receiving
+ * node would compute from its parent and its transactions: the proposer's
+ * chain config (gas limit, coinbase) is everyone's, and the timestamp is
+ * the one field the proposer picks (after its parent's). */
+
+/* Builds the block this node would propose next: the pool's ready
+ * transactions in order, run on a copy of the head's state, stamped with
+ * timestamp (0: the clock).  The chain and the pool do not change.
+ * Returns: 0 or -errno.  Out: *block (caller frees), *len, hash. */
+int chain_propose(struct chain *c, uint8_t **block, size_t *len, uint8_t hash[32],
+		  uint64_t timestamp) WARN_UNUSED;
+/* Checks that block is a valid next block, by running it on a copy of the
+ * head's state.  Returns: 0 with hash set; -EINVAL with *why set (static);
+ * -ENOMEM. */
+int chain_check_block(struct chain *c, const char **why, const uint8_t *block, size_t len,
+		      uint8_t hash[32]) WARN_UNUSED;
+/* Appends block, checked as chain_check_block() does, with its commit
+ * certificate (kept with it, in the store too), takes its transactions out
+ * of the pool, and writes it to the store.
+ * Returns: 0; -EINVAL with *why set; or -errno from the store (see
+ * chain_store_error()). */
+int chain_import_block(struct chain *c, const char **why, const uint8_t *block, size_t len,
+		       const uint8_t *cert, size_t cert_len) WARN_UNUSED;
+/* Encodes a block of the chain as it travels, for peers catching up.
+ * Returns: 0 or -ENOMEM.  Out: *out (caller frees), *len. */
+int chain_block_encode(const struct chain_block *b, uint8_t **out, size_t *len) WARN_UNUSED;
 
 #endif

@@ -23,10 +23,10 @@
 #define STORE_ENV_FLAGS (MDB_NOSUBDIR | MDB_NOMETASYNC)
 
 enum { DB_META, DB_HEADERS, DB_BODIES, DB_RECEIPTS, DB_TXS, DB_ACCOUNTS, DB_CODE,
-       DB_STORAGE, DB_COUNT };
+       DB_STORAGE, DB_CERTS, DB_COUNT };
 
 static const char *const db_names[DB_COUNT] = {
-	"meta", "headers", "bodies", "receipts", "txs", "accounts", "code", "storage",
+	"meta", "headers", "bodies", "receipts", "txs", "accounts", "code", "storage", "certs",
 };
 
 struct store {
@@ -317,6 +317,12 @@ store_foreach_block(struct store *st, char **cause,
 			b.receipts = d.mv_data;
 			b.receipts_len = d.mv_size;
 		}
+		if (rc == 0 || rc == MDB_NOTFOUND)
+			rc = mdb_get(txn, st->dbi[DB_CERTS], &k, &d);
+		if (rc == 0) {
+			b.cert = d.mv_data;
+			b.cert_len = d.mv_size;
+		}
 		if (rc != 0 && rc != MDB_NOTFOUND) {
 			rc = mdb_fail(st, cause, "read a block from", rc);
 			goto out;
@@ -510,8 +516,10 @@ store_put_block(struct store *st, char **cause, const struct store_block *b)
 	if ((rc = put(st, cause, DB_BODIES, key, 8, b->body_len ? b->body : NULL, b->body_len,
 		      0)) != 0)
 		return rc;
-	return put(st, cause, DB_RECEIPTS, key, 8, b->receipts_len ? b->receipts : NULL,
-		   b->receipts_len, 0);
+	if ((rc = put(st, cause, DB_RECEIPTS, key, 8, b->receipts_len ? b->receipts : NULL,
+		      b->receipts_len, 0)) != 0)
+		return rc;
+	return put(st, cause, DB_CERTS, key, 8, b->cert_len ? b->cert : NULL, b->cert_len, 0);
 }
 
 int
@@ -570,7 +578,7 @@ out:
 int
 store_truncate(struct store *st, char **cause, uint64_t from)
 {
-	static const int dbs[] = { DB_BODIES, DB_HEADERS, DB_RECEIPTS };
+	static const int dbs[] = { DB_BODIES, DB_HEADERS, DB_RECEIPTS, DB_CERTS };
 	MDB_cursor *cur = NULL;
 	uint8_t key[8];
 	int rc, mrc = 0;

@@ -12,6 +12,8 @@
  *   accounts  address -> nonce (8) || balance (32) || code hash (32)
  *   code      code hash -> code
  *   storage   address || slot (32) -> value (32), non-zero values only
+ *   certs     number -> the block's commit certificate (tbft), absent
+ *             where there is none (solo chains, the genesis)
  * Numbers are 8-byte big-endian keys, so a cursor walks blocks in order.
  *
  * Writes happen between store_begin() and store_commit(), in one LMDB write
@@ -51,6 +53,9 @@ struct store_block {
 	size_t body_len;
 	const uint8_t *receipts;
 	size_t receipts_len;
+	/* The commit certificate that made it final (tbft); none: len 0. */
+	const uint8_t *cert;
+	size_t cert_len;
 };
 
 /* Opens the store in dir, creating dir (with its parents) and the

@@ -638,6 +638,100 @@ test_chain_setter_then_empty_block(void)
 	chain_free(c);
 }
 
+/* Consensus: one node proposes from its pool, another checks and imports
+ * the block, and both end with the same head and state. */
+static void
+test_chain_propose_import(void)
+{
+	struct chain *a = new_chain(false), *b = new_chain(false);
+	uint8_t *raw, *block, hash[32], check[32];
+	size_t len, blen;
+	const char *why = NULL;
+	struct u256 ba, bb;
+
+	signed_tx(&raw, &len, 0, bob.addr, 1000, NULL, 0, 21000);
+	CU_ASSERT_EQUAL_FATAL(chain_send_raw(a, hash, &why, raw, len), 0);
+	free(raw);
+	CU_ASSERT_EQUAL_FATAL(chain_propose(a, &block, &blen, hash, 1700000005), 0);
+	/* Proposing changes nothing. */
+	CU_ASSERT_EQUAL(chain_head(a)->header.number, 0);
+	CU_ASSERT_EQUAL(chain_pending(a), 1);
+	CU_ASSERT_EQUAL(chain_check_block(b, &why, block, blen, check), 0);
+	CU_ASSERT_EQUAL(memcmp(check, hash, 32), 0);
+	CU_ASSERT_EQUAL(chain_import_block(b, &why, block, blen, (const uint8_t *)"cert", 4), 0);
+	CU_ASSERT_EQUAL(chain_import_block(a, &why, block, blen, (const uint8_t *)"cert", 4), 0);
+	CU_ASSERT_EQUAL(chain_head(a)->header.number, 1);
+	CU_ASSERT_EQUAL(memcmp(chain_head(a)->hash, hash, 32), 0);
+	CU_ASSERT_EQUAL(memcmp(chain_head(b)->hash, hash, 32), 0);
+	CU_ASSERT_EQUAL(chain_head(b)->ntxs, 1);
+	CU_ASSERT_EQUAL(chain_head(b)->cert_len, 4);
+	CU_ASSERT_EQUAL(chain_pending(a), 0);
+	ba = state_balance(chain_state(a), bob.addr);
+	bb = state_balance(chain_state(b), bob.addr);
+	CU_ASSERT_TRUE(harness_u256_is(ba, 1000));
+	CU_ASSERT_TRUE(u256_eq(&ba, &bb));
+	/* The same block again is no longer the next one. */
+	CU_ASSERT_EQUAL(chain_import_block(b, &why, block, blen, NULL, 0), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(why, "not the next block after the head");
+	free(block);
+	chain_free(a);
+	chain_free(b);
+}
+
+/* An imported block keeps its certificate across a restart. */
+static void
+test_chain_import_store(void)
+{
+	char *dir = harness_tmpdir();
+	struct chain *a = new_chain(false), *b = new_chain_in(false, dir);
+	uint8_t *block, hash[32];
+	size_t blen;
+	const char *why = NULL;
+
+	CU_ASSERT_EQUAL_FATAL(chain_propose(a, &block, &blen, hash, 1700000005), 0);
+	CU_ASSERT_EQUAL(chain_import_block(b, &why, block, blen, (const uint8_t *)"cert", 4), 0);
+	chain_free(b);
+	b = new_chain_in(false, dir);
+	CU_ASSERT_EQUAL(chain_head(b)->header.number, 1);
+	CU_ASSERT_EQUAL(memcmp(chain_head(b)->hash, hash, 32), 0);
+	CU_ASSERT_EQUAL_FATAL(chain_head(b)->cert_len, 4);
+	CU_ASSERT_EQUAL(memcmp(chain_head(b)->cert, "cert", 4), 0);
+	free(block);
+	chain_free(a);
+	chain_free(b);
+	harness_rmtree(dir);
+	free(dir);
+}
+
+/* A block whose header does not match its transactions, or that carries a
+ * transaction that cannot run, is refused and leaves the head alone. */
+static void
+test_chain_import_refuses(void)
+{
+	struct chain *a = new_chain(false), *b = new_chain(false);
+	uint8_t *raw, *block, hash[32], root[32];
+	size_t len, blen;
+	const char *why = NULL;
+
+	signed_tx(&raw, &len, 0, bob.addr, 1000, NULL, 0, 21000);
+	CU_ASSERT_EQUAL_FATAL(chain_send_raw(a, hash, &why, raw, len), 0);
+	free(raw);
+	CU_ASSERT_EQUAL_FATAL(chain_propose(a, &block, &blen, hash, 1700000005), 0);
+	/* Flip a byte of the value, inside the signed transaction: the
+	 * signature no longer gives alice, so the sender cannot pay. */
+	block[blen - 70] ^= 1;
+	memcpy(root, chain_head(b)->header.state_root, 32);
+	CU_ASSERT_EQUAL(chain_import_block(b, &why, block, blen, NULL, 0), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(why);
+	CU_ASSERT_EQUAL(chain_head(b)->header.number, 0);
+	CU_ASSERT_EQUAL(memcmp(chain_head(b)->header.state_root, root, 32), 0);
+	CU_ASSERT_EQUAL(chain_import_block(b, &why, (const uint8_t *)"\xc0", 1, NULL, 0), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(why, "malformed block");
+	free(block);
+	chain_free(a);
+	chain_free(b);
+}
+
 int
 main(void)
 {
@@ -654,6 +748,9 @@ main(void)
 		HARNESS_TEST(test_chain_impersonated_send),
 		HARNESS_TEST(test_chain_impersonated_store),
 		HARNESS_TEST(test_chain_setter_then_empty_block),
+		HARNESS_TEST(test_chain_propose_import),
+		HARNESS_TEST(test_chain_import_store),
+		HARNESS_TEST(test_chain_import_refuses),
 		HARNESS_END,
 	};
 	char *cause = NULL;
