@@ -218,6 +218,7 @@ node_genesis_release(struct node_genesis *g)
 		free((void *)g->alloc[i].storage);
 	}
 	free(g->alloc);
+	free(g->validators);
 	memset(g, 0, sizeof(*g));
 }
 
@@ -247,6 +248,24 @@ load_chainbox_section(struct node_genesis *g, char **cause, const char *file, co
 			return fail(cause, file, "config.chainbox.emptyBlocks: expected true or "
 				    "false");
 		g->empty_blocks = json_is_true(f);
+	}
+	if ((f = json_object_get(cb, "validators")) != NULL) {
+		const json_t *v;
+		size_t i;
+
+		if (!json_is_array(f) || json_array_size(f) > NODE_MAX_VALIDATORS)
+			return fail(cause, file, "config.chainbox.validators: expected an array of "
+				    "at most %d addresses", NODE_MAX_VALIDATORS);
+		g->validators = xcalloc(json_array_size(f) + 1, sizeof(*g->validators));
+		json_array_foreach(f, i, v) {
+			char field[64];
+
+			snprintf(field, sizeof field, "config.chainbox.validators[%zu]", i);
+			if (get_fixed(g->validators[i], 20, cause, file, field,
+				      json_string_value(v)) != 0)
+				return -1;
+			g->nvalidators = i + 1;
+		}
 	}
 	return 0;
 }
@@ -354,6 +373,74 @@ get_string(const char **out, char **cause, const char *file, const json_t *o, co
 	return 0;
 }
 
+/* Reads a "host" and "port" pair.  Returns: 0 or -1. */
+static int
+get_endpoint(char **host, uint16_t *port, char **cause, const char *file, const char *what,
+	     const json_t *v)
+{
+	const char *h = json_string_value(json_object_get(v, "host"));
+	uint64_t p;
+	char field[96];
+
+	snprintf(field, sizeof field, "%s.port", what);
+	if (!json_is_object(v) || json_object_get(v, "port") == NULL)
+		return fail(cause, file, "%s: expected {\"host\": ADDRESS, \"port\": N}", what);
+	if (get_u64(&p, cause, file, field, json_object_get(v, "port"), UINT16_MAX) != 0)
+		return -1;
+	*host = xstrdup(h != NULL ? h : "127.0.0.1");
+	*port = (uint16_t)p;
+	return 0;
+}
+
+/* Reads p2p, peers, control and validator.  Returns: 0 or -1. */
+static int
+load_p2p(struct node_config *nc, char **cause, const char *path, const char *dir,
+	 const json_t *j)
+{
+	const json_t *v, *peer;
+	const char *s;
+	size_t i;
+
+	if ((v = json_object_get(j, "p2p")) != NULL) {
+		if (get_endpoint(&nc->p2p_host, &nc->p2p_port, cause, path, "p2p", v) != 0)
+			return -1;
+		nc->p2p = true;
+	}
+	if ((v = json_object_get(j, "peers")) != NULL) {
+		if (!json_is_array(v) || json_array_size(v) > NODE_MAX_VALIDATORS)
+			return fail(cause, path, "peers: expected an array of at most %d peers",
+				    NODE_MAX_VALIDATORS);
+		nc->peers = xcalloc(json_array_size(v) + 1, sizeof(*nc->peers));
+		json_array_foreach(v, i, peer) {
+			struct node_peer *p = &nc->peers[i];
+			char what[32];
+
+			snprintf(what, sizeof what, "peers[%zu]", i);
+			nc->npeers = i + 1;
+			if (get_endpoint(&p->host, &p->port, cause, path, what, peer) != 0)
+				return -1;
+			s = json_string_value(json_object_get(peer, "name"));
+			if (s == NULL || s[0] == '\0')
+				return fail(cause, path, "%s.name: expected a node name", what);
+			p->name = xstrdup(s);
+			strcat(what, ".address");
+			if (get_fixed(p->address, 20, cause, path, what,
+				      json_string_value(json_object_get(peer, "address"))) != 0)
+				return -1;
+		}
+	}
+	if (get_string(&s, cause, path, j, "control") != 0)
+		return -1;
+	if (s != NULL)
+		nc->control_path = resolve(dir, s);
+	if ((v = json_object_get(j, "validator")) != NULL) {
+		if (!json_is_boolean(v))
+			return fail(cause, path, "validator: expected true or false");
+		nc->validator = json_is_true(v);
+	}
+	return 0;
+}
+
 int
 node_config_load(struct node_config *nc, char **cause, const char *path)
 {
@@ -368,7 +455,8 @@ node_config_load(struct node_config *nc, char **cause, const char *path)
 		goto out;
 	json_object_foreach(j, key, v) {
 		static const char *const known[] = { "name", "genesis", "data_dir", "rpc",
-						     "node_key", "accounts" };
+						     "node_key", "accounts", "p2p", "peers",
+						     "control", "validator" };
 		size_t k;
 
 		for (k = 0; k < ARRAY_SIZE(known) && strcmp(key, known[k]) != 0; k++)
@@ -426,6 +514,8 @@ node_config_load(struct node_config *nc, char **cause, const char *path)
 			    json_object_get(v, "count"), 10000) != 0)
 			goto out;
 	}
+	if (load_p2p(nc, cause, path, dir, j) != 0)
+		goto out;
 	rc = node_genesis_load(&nc->genesis, cause, gpath);
 out:
 	explicit_bzero(copy, strlen(copy));
@@ -438,6 +528,13 @@ out:
 void
 node_config_release(struct node_config *nc)
 {
+	for (size_t i = 0; i < nc->npeers; i++) {
+		free(nc->peers[i].name);
+		free(nc->peers[i].host);
+	}
+	free(nc->peers);
+	free(nc->p2p_host);
+	free(nc->control_path);
 	free(nc->name);
 	free(nc->data_dir);
 	free(nc->rpc_host);

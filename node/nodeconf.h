@@ -10,10 +10,16 @@
  *     "rpc": {"host": "127.0.0.1", "port": 8545},     absent: no JSON-RPC
  *     "node_key": "0x<64 hex digits>",    the node's secp256k1 key
  *     "accounts": {"mnemonic": "...", "count": 10}    unlocked dev accounts
+ *     "p2p": {"host": "127.0.0.1", "port": 30303},   absent: no P2P
+ *     "peers": [{"name": "validator-2", "host": "127.0.0.1", "port": 30304,
+ *                "address": "0x<40 hex digits>"}, ...]  the other nodes
+ *     "control": "control.sock",          the supervisor's socket, likewise
+ *     "validator": true                   takes part in consensus
  *   }
  *
  * genesis.json is geth's format: "config" (chainId, and chainbox's own
- * "chainbox" object: consensus, blockTimeMs, emptyBlocks), "alloc"
+ * "chainbox" object: consensus, blockTimeMs, emptyBlocks, validators: the
+ * validators' node-key addresses), "alloc"
  * (address -> balance, nonce, code, storage), "gasLimit", "baseFeePerGas",
  * "timestamp", "extraData" and "coinbase".  Quantities are 0x-hex or
  * decimal, as strings or JSON numbers.
@@ -30,6 +36,7 @@
 #include "compat.h"
 
 #define NODE_CONFIG_MAX_BYTES (64 * 1024 * 1024)
+#define NODE_MAX_VALIDATORS 256
 
 struct node_genesis {
 	/* chain_new()'s config, pointing into alloc and extra below; its
@@ -41,6 +48,15 @@ struct node_genesis {
 	bool tbft; /* config.chainbox.consensus: "solo" (default) or "tbft" */
 	uint64_t block_time_ms; /* 0: a block for each transaction */
 	bool empty_blocks;
+	uint8_t (*validators)[20]; /* config.chainbox.validators */
+	size_t nvalidators;
+};
+
+struct node_peer {
+	char *name;
+	char *host;
+	uint16_t port;
+	uint8_t address[20]; /* its node key's */
 };
 
 struct node_config {
@@ -53,6 +69,13 @@ struct node_config {
 	uint8_t node_key[32];
 	char *mnemonic; /* NULL: no dev accounts */
 	uint64_t accounts;
+	bool p2p;
+	char *p2p_host;
+	uint16_t p2p_port;
+	struct node_peer *peers;
+	size_t npeers;
+	char *control_path; /* NULL: none */
+	bool validator;
 	struct node_genesis genesis;
 };
 

@@ -330,6 +330,25 @@ pick_ports(struct plan *p, char **cause, const struct spec *spec)
 			return -1;
 		}
 	}
+	/* The nodes of a tbft network talk to each other. */
+	for (size_t i = 0; spec->chain.consensus == SPEC_TBFT && i < p->nnodes; i++) {
+		struct plan_node *n = &p->nodes[i];
+
+		for (int tries = 0; n->p2p_port == 0 && tries < 64; tries++) {
+			uint16_t port = plan_free_port(0);
+			bool taken = false;
+
+			for (size_t k = 0; k < p->nnodes; k++)
+				taken |= p->nodes[k].rpc_port == port || (k < i &&
+									p->nodes[k].p2p_port == port);
+			if (!taken)
+				n->p2p_port = port;
+		}
+		if (n->p2p_port == 0) {
+			xasprintf(cause, "node %s: no free TCP port on 127.0.0.1", n->name);
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -373,9 +392,27 @@ write_node_conf(char **cause, const struct plan *p, const struct spec *spec,
 		json_object_set_new(c, "accounts",
 				    json_pack("{s:s, s:I}", "mnemonic", spec->accounts.mnemonic,
 					      "count", (json_int_t)spec->accounts.count));
+	json_object_set_new(c, "control", json_string("control.sock"));
+	json_object_set_new(c, "validator", json_boolean(n->validator));
+	if (n->p2p_port != 0) {
+		json_t *peers = json_array();
+
+		json_object_set_new(c, "p2p", json_pack("{s:s, s:i}", "host", "127.0.0.1", "port",
+							 (int)n->p2p_port));
+		for (size_t i = 0; i < p->nnodes; i++) {
+			const struct plan_node *o = &p->nodes[i];
+
+			if (o == n)
+				continue;
+			json_array_append_new(peers, json_pack("{s:s, s:s, s:i, s:o}", "name",
+							       o->name, "host", "127.0.0.1",
+							       "port", (int)o->p2p_port, "address",
+							       jhex_bytes(o->address, 20)));
+		}
+		json_object_set_new(c, "peers", peers);
+	}
 	rc = write_json(cause, n->conf, c, 0600);
 	json_decref(c);
-	(void)p;
 	return rc;
 }
 
@@ -425,6 +462,7 @@ plan_make(struct plan *p, char **cause, const struct spec *spec, const char *sta
 		xasprintf(&n->dir, "%s/nodes/%s", p->state_dir, n->name);
 		xasprintf(&n->conf, "%s/node.conf", n->dir);
 		xasprintf(&n->data_dir, "%s/data", n->dir);
+		xasprintf(&n->control, "%s/control.sock", n->dir);
 		xasprintf(&n->log, "%s/%s.log", logs, n->name);
 		node_key(n, secp, spec->seed);
 	}
@@ -480,6 +518,7 @@ plan_release(struct plan *p)
 		free(n->dir);
 		free(n->conf);
 		free(n->data_dir);
+		free(n->control);
 		free(n->log);
 		explicit_bzero(n->key, sizeof n->key);
 	}

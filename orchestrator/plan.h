@@ -39,6 +39,8 @@ struct plan_node {
 	char *log; /* STATE/logs/NAME.log, or in the spec's logs.dir */
 	bool rpc;
 	uint16_t rpc_port;
+	uint16_t p2p_port; /* tbft networks; 0 for none */
+	char *control; /* dir/control.sock: the node's socket for the supervisor */
 	uint8_t key[32]; /* the node key */
 	uint8_t address[20]; /* the node key's address */
 };

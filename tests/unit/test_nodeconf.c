@@ -7,7 +7,9 @@
 
 static const char genesis_text[] =
 	"{\"config\": {\"chainId\": 1337, \"homesteadBlock\": 0, \"cancunTime\": 0,\n"
-	"  \"chainbox\": {\"consensus\": \"solo\", \"blockTimeMs\": 250, \"emptyBlocks\": false}},\n"
+	"  \"chainbox\": {\"consensus\": \"solo\", \"blockTimeMs\": 250, \"emptyBlocks\": false,\n"
+	"    \"validators\": [\"0x0000000000000000000000000000000000000001\",\n"
+	"                   \"0x0000000000000000000000000000000000000002\"]}},\n"
 	" \"alloc\": {\n"
 	"  \"0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266\": {\"balance\": \"0x56bc75e2d63100000\"},\n"
 	"  \"1111111111111111111111111111111111111111\": {\"balance\": \"7\", \"nonce\": \"0x3\",\n"
@@ -35,6 +37,8 @@ test_genesis(void)
 	CU_ASSERT_FALSE(g.tbft);
 	CU_ASSERT_EQUAL(g.block_time_ms, 250);
 	CU_ASSERT_FALSE(g.empty_blocks);
+	CU_ASSERT_EQUAL_FATAL(g.nvalidators, 2);
+	CU_ASSERT_EQUAL(g.validators[1][19], 0x02);
 	CU_ASSERT_EQUAL_FATAL(g.nalloc, 2);
 	a = &g.alloc[0];
 	CU_ASSERT_EQUAL(a->address[0], 0xf3);
@@ -138,6 +142,33 @@ test_node_config(void)
 	CU_ASSERT_STRING_EQUAL(nc.mnemonic, "test test");
 	CU_ASSERT_EQUAL(nc.accounts, 3);
 	CU_ASSERT_EQUAL(nc.genesis.chain.chain_id, 1337);
+	node_config_release(&nc);
+	free(conf);
+
+	conf = harness_write(dir, "net.conf",
+			     "{\"genesis\": \"genesis.json\", \"p2p\": {\"port\": 30303},\n"
+			     " \"peers\": [{\"name\": \"v2\", \"host\": \"127.0.0.1\", \"port\": 30304,\n"
+			     "   \"address\": \"0x00000000000000000000000000000000000000b2\"}],\n"
+			     " \"control\": \"control.sock\", \"validator\": true}\n");
+	CU_ASSERT_EQUAL_FATAL(node_config_load(&nc, &cause, conf), 0);
+	CU_ASSERT_TRUE(nc.p2p);
+	CU_ASSERT_STRING_EQUAL(nc.p2p_host, "127.0.0.1");
+	CU_ASSERT_EQUAL(nc.p2p_port, 30303);
+	CU_ASSERT_EQUAL_FATAL(nc.npeers, 1);
+	CU_ASSERT_STRING_EQUAL(nc.peers[0].name, "v2");
+	CU_ASSERT_EQUAL(nc.peers[0].port, 30304);
+	CU_ASSERT_EQUAL(nc.peers[0].address[19], 0xb2);
+	snprintf(want, sizeof want, "%s/control.sock", dir);
+	CU_ASSERT_STRING_EQUAL(nc.control_path, want);
+	CU_ASSERT_TRUE(nc.validator);
+	node_config_release(&nc);
+	free(conf);
+
+	conf = harness_write(dir, "badpeer.conf", "{\"genesis\": \"genesis.json\", \"peers\": "
+			     "[{\"name\": \"v2\", \"port\": 1, \"address\": \"0x12\"}]}");
+	CU_ASSERT_NOT_EQUAL(node_config_load(&nc, &cause, conf), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(cause, "peers[0].address: expected 0x and 40 hex digits"));
+	free(cause);
 	node_config_release(&nc);
 	free(conf);
 
