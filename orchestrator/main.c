@@ -337,6 +337,13 @@ static const struct command commands[] = {
 	{ "pause", netcmd_node, "freeze one node", "chainbox pause NODE\n" },
 	{ "resume", netcmd_node, "thaw a paused node", "chainbox resume NODE\n" },
 	{ "down", netcmd_down, "stop a network", "chainbox down [--purge]\n" },
+	{ "partition", netcmd_fault, "split a tbft network's nodes into groups",
+	  "chainbox partition GROUP GROUP...\n" },
+	{ "heal", netcmd_fault, "undo a partition", "chainbox heal\n" },
+	{ "delay", netcmd_fault, "delay one node's P2P messages",
+	  "chainbox delay NODE DURATION [JITTER]\n" },
+	{ "loss", netcmd_fault, "drop a share of one node's P2P messages",
+	  "chainbox loss NODE PERCENT\n" },
 	{ "validate", cmd_validate, "check network specs for mistakes",
 	  "chainbox validate [--print] [--json] [-q] SPEC...\n\n"
 	  "Checks each SPEC (a file or a template name) and reports every problem as\n"

@@ -19,6 +19,7 @@
 #include "control.h"
 #include "log.h"
 #include "netcmd.h"
+#include "units.h"
 #include "xalloc.h"
 
 #define REQUEST_TIMEOUT_MS 30000
@@ -289,6 +290,86 @@ netcmd_node(int argc, char **argv)
 	if (netcmd_state_dir(&dir, o.name, o.dir) != 0)
 		return 1;
 	rc = request(&reply, dir, json_pack("{s:s, s:s}", "cmd", cmd, "node", argv[optind]));
+	free(dir);
+	if (rc != 0)
+		return 1;
+	printf("%s\n", json_string_value(json_object_get(reply, "message")));
+	json_decref(reply);
+	return 0;
+}
+
+static const char fault_usage[] =
+	"chainbox partition GROUP GROUP... | heal | delay NODE DURATION [JITTER] |\n"
+	"         loss NODE PERCENT   [--name NAME] [--state-dir DIR]\n\n"
+	"Faults between the nodes of a tbft network, applied in their P2P layers:\n"
+	"  partition  each GROUP is comma-separated node names; nodes in different\n"
+	"             groups cannot talk, and a node in no group talks to no one\n"
+	"  heal       undoes partitions\n"
+	"  delay      holds NODE's outgoing messages DURATION (200ms, 1s), give or\n"
+	"             take JITTER; 0 ends it\n"
+	"  loss       drops PERCENT of NODE's outgoing messages; 0 ends it\n\n"
+	"      --name NAME      the network (default: the only one in ./.chainbox)\n"
+	"  -s, --state-dir DIR  the network's state directory\n";
+
+int
+netcmd_fault(int argc, char **argv)
+{
+	const char *cmd = argv[0];
+	struct net_opts o;
+	json_t *req, *reply;
+	uint64_t ms = 0, jitter = 0, pct;
+	char *dir;
+	int nargs, rc = parse_net_opts(&o, argc, argv, cmd, fault_usage, "");
+
+	if (rc != 0)
+		return rc < 0 ? 0 : rc;
+	nargs = argc - optind;
+	if (strcmp(cmd, "partition") == 0) {
+		json_t *groups = json_array();
+
+		if (nargs < 2) {
+			json_decref(groups);
+			msg_error("partition takes at least two groups, like 'v1,v2 v3,v4'");
+			return NETCMD_EXIT_USAGE;
+		}
+		for (int i = optind; i < argc; i++) {
+			json_t *g = json_array();
+			char *copy = xstrdup(argv[i]), *save = NULL;
+
+			for (char *t = strtok_r(copy, ",", &save); t != NULL;
+			     t = strtok_r(NULL, ",", &save))
+				json_array_append_new(g, json_string(t));
+			free(copy);
+			json_array_append_new(groups, g);
+		}
+		req = json_pack("{s:s, s:o}", "cmd", cmd, "groups", groups);
+	} else if (strcmp(cmd, "heal") == 0) {
+		if (nargs != 0) {
+			msg_error("heal takes no arguments");
+			return NETCMD_EXIT_USAGE;
+		}
+		req = json_pack("{s:s}", "cmd", cmd);
+	} else if (strcmp(cmd, "delay") == 0) {
+		if (nargs < 2 || nargs > 3 || units_parse_duration(&ms, argv[optind + 1]) != 0 ||
+		    (nargs == 3 && units_parse_duration(&jitter, argv[optind + 2]) != 0)) {
+			msg_error("delay takes NODE DURATION [JITTER], durations like 200ms or 1s");
+			return NETCMD_EXIT_USAGE;
+		}
+		req = json_pack("{s:s, s:s, s:I, s:I}", "cmd", cmd, "node", argv[optind], "ms",
+				(json_int_t)ms, "jitter_ms", (json_int_t)jitter);
+	} else {
+		if (nargs != 2 || units_parse_u64(&pct, argv[optind + 1]) != 0 || pct > 100) {
+			msg_error("loss takes NODE PERCENT, a whole number from 0 to 100");
+			return NETCMD_EXIT_USAGE;
+		}
+		req = json_pack("{s:s, s:s, s:I}", "cmd", cmd, "node", argv[optind], "percent",
+				(json_int_t)pct);
+	}
+	if (netcmd_state_dir(&dir, o.name, o.dir) != 0) {
+		json_decref(req);
+		return 1;
+	}
+	rc = request(&reply, dir, req);
 	free(dir);
 	if (rc != 0)
 		return 1;

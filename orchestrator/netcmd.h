@@ -18,6 +18,8 @@ int netcmd_status(int argc, char **argv);
 /* stop, start, restart, kill, pause and resume: argv[0] says which. */
 int netcmd_node(int argc, char **argv);
 int netcmd_down(int argc, char **argv);
+/* partition, heal, delay and loss: argv[0] says which. */
+int netcmd_fault(int argc, char **argv);
 int netcmd_logs(int argc, char **argv);
 
 #endif

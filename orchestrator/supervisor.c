@@ -40,6 +40,7 @@
 #define RESTART_MAX_MS 10000
 /* A node that ran this long before failing starts its backoff afresh. */
 #define RESTART_RESET_MS 30000
+#define NODE_CONTROL_TIMEOUT_MS 2000
 
 enum node_state {
 	NODE_STARTING, /* launched, not answering yet */
@@ -721,6 +722,105 @@ is_running(const struct node *n)
 	return n->bn != NULL && n->state != NODE_STOPPING;
 }
 
+/* Sends req to node n's control socket (in its own directory).
+ * Returns: 0, or -1 with *cause set. */
+static int
+node_request(struct node *n, char **cause, json_t *req)
+{
+	json_t *reply = NULL;
+	int rc;
+
+	if (n->bn == NULL) {
+		json_decref(req);
+		xasprintf(cause, "node %s is not running", n->pn->name);
+		return -1;
+	}
+	rc = control_request(&reply, cause, n->pn->dir, req, NODE_CONTROL_TIMEOUT_MS);
+	json_decref(req);
+	json_decref(reply);
+	if (rc == -ENOENT)
+		xasprintf(cause, "node %s has no control socket (solo networks have no P2P "
+			  "to act on)", n->pn->name);
+	return rc == 0 ? 0 : -1;
+}
+
+/* partition GROUPS, heal, delay NODE MS JITTER, loss NODE PERCENT: faults
+ * the nodes' P2P layers apply, on their control sockets.  A node named in
+ * no group of a partition is cut off from every other. */
+static void
+handle_fault(struct client *c, const char *cmd, const json_t *req)
+{
+	struct sup *s = c->sup;
+	const json_t *groups = json_object_get(req, "groups"), *g, *name;
+	const char *nname = json_string_value(json_object_get(req, "node"));
+	char *cause = NULL;
+	size_t i, k;
+	int rc = 0;
+
+	if (s->spec->chain.consensus != SPEC_TBFT)
+		return client_error(c, "network %s has no P2P layer to fault: its consensus is "
+				    "solo", s->plan->name);
+	if (strcmp(cmd, "partition") == 0) {
+		int *group = xcalloc(s->nnodes + 1, sizeof(*group));
+
+		/* Each node's group, from 1; 0 for none. */
+		json_array_foreach(groups, i, g) {
+			json_array_foreach(g, k, name) {
+				struct node *n = find_node(s, json_string_value(name));
+
+				if (n == NULL || group[n - s->nodes] != 0) {
+					client_error(c, n == NULL ? "network %s has no node named "
+						     "'%s'" : "network %s: node '%s' is in two groups",
+						     s->plan->name, json_string_value(name));
+					free(group);
+					return;
+				}
+				group[n - s->nodes] = (int)i + 1;
+			}
+		}
+		for (i = 0; i < s->nnodes && rc == 0; i++) {
+			json_t *allow = json_array();
+
+			for (k = 0; k < s->nnodes; k++) {
+				if (k != i && group[i] != 0 && group[k] == group[i])
+					json_array_append_new(allow,
+							      json_string(s->nodes[k].pn->name));
+			}
+			if (s->nodes[i].bn != NULL)
+				rc = node_request(&s->nodes[i], &cause,
+						  json_pack("{s:s, s:o}", "cmd", "partition", "allow",
+							    allow));
+			else
+				json_decref(allow);
+		}
+		free(group);
+	} else if (strcmp(cmd, "heal") == 0) {
+		for (i = 0; i < s->nnodes && rc == 0; i++) {
+			if (s->nodes[i].bn != NULL)
+				rc = node_request(&s->nodes[i], &cause,
+						  json_pack("{s:s}", "cmd", "heal"));
+		}
+	} else {
+		struct node *n = find_node(s, nname);
+		json_t *fwd = json_deep_copy(req);
+
+		if (n == NULL) {
+			json_decref(fwd);
+			return client_error(c, "network %s has no node named '%s'", s->plan->name,
+					    nname != NULL ? nname : "");
+		}
+		json_object_del(fwd, "node");
+		rc = node_request(n, &cause, fwd);
+	}
+	if (rc != 0) {
+		client_error(c, "%s", cause);
+		free(cause);
+		return;
+	}
+	say("%s applied", cmd);
+	client_ok(c, "%s applied", cmd);
+}
+
 /* Runs one request.  Every path replies, now or when the node settles. */
 static void
 handle_request(struct client *c, const json_t *req)
@@ -739,6 +839,9 @@ handle_request(struct client *c, const json_t *req)
 		json_object_set_new(r, "ok", json_true());
 		return client_reply(c, r);
 	}
+	if (strcmp(cmd, "partition") == 0 || strcmp(cmd, "heal") == 0 ||
+	    strcmp(cmd, "delay") == 0 || strcmp(cmd, "loss") == 0)
+		return handle_fault(c, cmd, req);
 	if (strcmp(cmd, "down") == 0) {
 		client_reply(c, json_pack("{s:b, s:I}", "ok", 1, "supervisor_pid",
 					  (json_int_t)getpid()));

@@ -54,6 +54,8 @@ struct chain {
 	 * next block's state differs from its parent's even without
 	 * transactions. */
 	bool set_since_block;
+	chain_pool_hook *pool_hook;
+	void *pool_hook_arg;
 	struct snap *snaps; /* in id order */
 	size_t nsnaps, asnaps;
 	uint64_t next_snap;
@@ -749,6 +751,8 @@ pool_take(struct chain *c, uint8_t hash[32], const char **why, const uint8_t *ra
 	}
 	memset(&p, 0, sizeof(p));
 	rc = 0;
+	if (c->pool_hook != NULL)
+		c->pool_hook(c->pool_hook_arg, raw, len, as);
 	if (c->automine) {
 		while (rc == 0 && pool_next_ready(c) >= 0)
 			rc = chain_mine(c, 0);
@@ -763,6 +767,20 @@ chain_send_raw(struct chain *c, uint8_t hash[32], const char **why, const uint8_
 	       size_t len)
 {
 	return pool_take(c, hash, why, raw, len, NULL);
+}
+
+int
+chain_send_raw_as(struct chain *c, uint8_t hash[32], const char **why, const uint8_t *raw,
+		  size_t len, const uint8_t sender[20])
+{
+	return pool_take(c, hash, why, raw, len, sender);
+}
+
+void
+chain_set_pool_hook(struct chain *c, chain_pool_hook *fn, void *arg)
+{
+	c->pool_hook = fn;
+	c->pool_hook_arg = arg;
 }
 
 int

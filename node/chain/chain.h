@@ -261,6 +261,17 @@ int chain_block_env(const struct chain *c, uint64_t n, struct exec_block *env) W
  * Returns: 0, or -ENOENT past the head. */
 int chain_call_env(const struct chain *c, uint64_t n, struct exec_block *env) WARN_UNUSED;
 
+/* Takes a transaction with the stand-in signature of an impersonated
+ * sender, in its network encoding, as a peer relays one.  Returns: as
+ * chain_send_raw(). */
+int chain_send_raw_as(struct chain *c, uint8_t hash[32], const char **why, const uint8_t *raw,
+		      size_t len, const uint8_t sender[20]) WARN_UNUSED;
+/* Called for every transaction the pool takes, with its encoding and, for
+ * an impersonated sender's, the sender (else NULL): how a node relays the
+ * transactions it is sent to its peers. */
+typedef void chain_pool_hook(void *arg, const uint8_t *raw, size_t len, const uint8_t *sender);
+void chain_set_pool_hook(struct chain *c, chain_pool_hook *fn, void *arg);
+
 /* Blocks agreed by consensus (tbft).  A block travels as
  * rlp([rlp(header) as a string, [tx, ...]]), each tx its network
  * encoding, or [encoding, sender] for an impersonated sender's.  Its hash

@@ -117,8 +117,7 @@ submitted(struct eth *e, struct rpc_error *err, int rc, const char *why)
 /* Hands a signed transaction to the chain.  Returns: 0 or -1.
  * Out: hash. */
 int
-submit(struct eth *e, struct rpc_error *err, uint8_t hash[32], const uint8_t *raw, size_t len,
-       const uint8_t sender[20], uint64_t nonce)
+submit(struct eth *e, struct rpc_error *err, uint8_t hash[32], const uint8_t *raw, size_t len)
 {
 	const char *why = NULL;
 	int rc = chain_send_raw(e->chain, hash, &why, raw, len);
@@ -734,7 +733,7 @@ rpc_eth_send_transaction(void *ctx, const json_t *params, json_t **result,
 		rpc_error_set(err, RPC_SERVER_ERROR, "cannot sign the transaction");
 		goto out;
 	}
-	if (submit(e, err, hash, raw, raw_len, acct->addr, tx.nonce) != 0)
+	if (submit(e, err, hash, raw, raw_len) != 0)
 		goto out;
 	rc = rpc_ok(result, jhash(hash));
 out:
@@ -765,7 +764,7 @@ rpc_eth_send_raw_transaction(void *ctx, const json_t *params, json_t **result,
 {
 	struct eth *e = ctx;
 	struct tx tx = { 0 };
-	uint8_t *raw = NULL, hash[32], sender[20] = { 0 };
+	uint8_t *raw = NULL, hash[32];
 	const char *why = NULL;
 	size_t len;
 	int rc = -1;
@@ -782,11 +781,7 @@ rpc_eth_send_raw_transaction(void *ctx, const json_t *params, json_t **result,
 		rpc_error_set(err, RPC_INVALID_PARAMS, "Failed to decode transaction: %s", words);
 		goto out;
 	}
-	if (!chain_automine(e->chain) && tx_sender(sender, &tx) != 0) {
-		rpc_error_set(err, RPC_SERVER_ERROR, "invalid sender");
-		goto out;
-	}
-	if (submit(e, err, hash, raw, len, sender, tx.nonce) != 0)
+	if (submit(e, err, hash, raw, len) != 0)
 		goto out;
 	rc = rpc_ok(result, jhash(hash));
 out:

@@ -31,7 +31,7 @@ uint64_t pending_nonce(struct eth *e, const uint8_t addr[20]);
 /* Hands a signed transaction to the chain.  Returns: 0 or -1.
  * Out: hash. */
 int submit(struct eth *e, struct rpc_error *err, uint8_t hash[32], const uint8_t *raw,
-	   size_t len, const uint8_t sender[20], uint64_t nonce);
+	   size_t len);
 
 /* sign.c */
 /* eth_signTypedData_v4: [address, typedData]; an rpc_fn for eth.c's table. */
