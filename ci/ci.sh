@@ -40,14 +40,37 @@ run_valgrind() {
 	make -j"$JOBS" check LOG_COMPILER="valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --quiet"
 }
 run_distcheck() { build distcheck; make -j"$JOBS" distcheck; }
+# p2p_seeds DIR: a HELLO followed by an AUTH and an ACCEPT, or by a BYE,
+# so that the fuzzer starts past the framing.
+p2p_seeds() {
+	mkdir -p "$1"
+	z8='\000\000\000\000\000\000\000\000'
+	z32="$z8$z8$z8$z8"
+	hello="\000\000\000\112\001\001\000\000\000\000\000\000\172\151$z32$z32"
+	# shellcheck disable=SC2059
+	printf "$hello\000\000\000\102\002$z32$z32\001\000\000\000\001\005" >"$1/hello-auth-accept"
+	# shellcheck disable=SC2059
+	printf "$hello\000\000\000\010\003go away" >"$1/hello-bye"
+}
+# abi_seeds DIR: a type, signatures and a JSON ABI after the byte that
+# picks fuzz_abi's mode, so that the fuzzer starts from valid text.
+abi_seeds() {
+	mkdir -p "$1"
+	printf '\000(address,uint256)[2][]' >"$1/type"
+	printf '\001event Transfer(address indexed from, address indexed to, uint256 value)' >"$1/event"
+	printf '\001function f((uint256 id, string tag)[] calldata xs) view returns (bytes32)' >"$1/function"
+	printf '\002["error E(uint8)",{"type":"function","name":"g","inputs":[{"name":"t","type":"tuple[]","components":[{"name":"a","type":"int24"}]}]}]' >"$1/abi"
+}
 run_fuzz() {
 	[ "$CC" = clang ] || { echo "ci: fuzzing needs CC=clang; skipped"; return 0; }
 	build fuzz --enable-fuzzing
-	for target in spec rlp tx evm rpc eip712; do
+	for target in spec rlp tx evm rpc eip712 p2p abi; do
 		make -j"$JOBS" "tests/fuzz/fuzz_$target"
 		mkdir -p "corpus-$target"
 		case $target in
 		spec) seeds="$top/templates $top/examples" ;;
+		p2p) p2p_seeds seeds-p2p && seeds="seeds-p2p" ;;
+		abi) abi_seeds seeds-abi && seeds="seeds-abi" ;;
 		*) seeds= ;;
 		esac
 		# shellcheck disable=SC2086

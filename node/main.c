@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "chain/chain.h"
+#include "consensus/engine.h"
 #include "nodeconf.h"
 #include "hdwallet.h"
 #include "hex.h"
@@ -73,6 +74,7 @@ struct setup {
 	size_t accounts;
 	uint64_t block_time_ms;
 	bool empty_blocks;
+	bool tbft; /* consensus between nodes makes the blocks */
 };
 
 static const char usage_text[] =
@@ -416,13 +418,6 @@ setup_config(struct setup *su, const char *path)
 		free(cause);
 		return -1;
 	}
-	if (su->nc.genesis.tbft)
-		msg_warn("%s: tbft consensus is not built yet: node %s runs a solo chain of "
-			 "its own, a block every %llu ms", path, su->nc.name,
-			 (unsigned long long)(su->nc.genesis.block_time_ms > 0
-						      ? su->nc.genesis.block_time_ms : 1000));
-	if (su->nc.genesis.tbft && su->nc.genesis.block_time_ms == 0)
-		su->nc.genesis.block_time_ms = 1000;
 	su->cfg = su->nc.genesis.chain;
 	su->cfg.data_dir = su->nc.data_dir;
 	su->rpc = su->nc.rpc;
@@ -437,6 +432,16 @@ setup_config(struct setup *su, const char *path)
 	su->block_time_ms = su->nc.genesis.block_time_ms;
 	su->empty_blocks = su->nc.genesis.empty_blocks;
 	su->cfg.automine = su->block_time_ms == 0;
+	if (su->nc.genesis.tbft) {
+		/* Consensus makes the blocks, at its own pace. */
+		if (!su->nc.p2p) {
+			msg_error("%s: a tbft node needs \"p2p\" (its address for its peers)", path);
+			return -1;
+		}
+		su->tbft = true;
+		su->cfg.automine = false;
+		su->block_time_ms = 0;
+	}
 	return 0;
 }
 
@@ -453,8 +458,10 @@ main(int argc, char **argv)
 	struct event_base *base = NULL;
 	struct event *sigint = NULL, *sigterm = NULL, *mine_timer = NULL;
 	struct rpc_server *server = NULL;
+	struct engine *engine = NULL;
 	struct miner miner;
 	const struct rpc_method *methods;
+	struct rpc_method *own_methods = NULL;
 	size_t nmethods;
 	char *cause = NULL;
 	int rc, status = 1;
@@ -495,7 +502,12 @@ main(int argc, char **argv)
 		msg_error("%s", cause);
 		goto out;
 	}
-	methods = eth_methods(&nmethods);
+	if (su.tbft) {
+		own_methods = eth_methods_consensus(&nmethods);
+		methods = own_methods;
+	} else {
+		methods = eth_methods(&nmethods);
+	}
 	d = rpc_dispatch_new(methods, nmethods, eth);
 
 	base = event_base_new();
@@ -522,6 +534,10 @@ main(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (su.tbft && (engine = engine_new(base, &su.nc, chain, &cause)) == NULL) {
+		msg_error("cannot join the network: %s", cause);
+		goto out;
+	}
 	sigint = evsignal_new(base, SIGINT, on_signal, base);
 	sigterm = evsignal_new(base, SIGTERM, on_signal, base);
 	if (sigint == NULL || sigterm == NULL || evsignal_add(sigint, NULL) != 0 ||
@@ -541,7 +557,8 @@ main(int argc, char **argv)
 		log_info("node %s: chain %llu, genesis 0x%s, head %llu, %s", su.nc.name,
 			 (unsigned long long)chain_id(chain), hash,
 			 (unsigned long long)chain_head(chain)->header.number,
-			 su.block_time_ms > 0 ? "interval mining" : "automine");
+			 su.tbft ? "tbft consensus" : su.block_time_ms > 0 ? "interval mining"
+								   : "automine");
 	}
 	if (server != NULL && strchr(su.host, ':') != NULL)
 		printf("Listening on [%s]:%u\n", su.host, (unsigned)rpc_server_port(server));
@@ -561,6 +578,7 @@ main(int argc, char **argv)
 	}
 	status = 0;
 out:
+	engine_free(engine);
 	if (mine_timer != NULL)
 		event_free(mine_timer);
 	if (sigint != NULL)
@@ -571,6 +589,7 @@ out:
 	if (base != NULL)
 		event_base_free(base);
 	rpc_dispatch_free(d);
+	free(own_methods);
 	eth_free(eth);
 	chain_free(chain);
 	free(su.alloc);

@@ -404,6 +404,10 @@ load_p2p(struct node_config *nc, char **cause, const char *path, const char *dir
 	if ((v = json_object_get(j, "p2p")) != NULL) {
 		if (get_endpoint(&nc->p2p_host, &nc->p2p_port, cause, path, "p2p", v) != 0)
 			return -1;
+		if (json_object_get(v, "seed") != NULL &&
+		    get_u64(&nc->p2p_seed, cause, path, "p2p.seed", json_object_get(v, "seed"),
+			    UINT64_MAX) != 0)
+			return -1;
 		nc->p2p = true;
 	}
 	if ((v = json_object_get(j, "peers")) != NULL) {

@@ -10,7 +10,7 @@
  *     "rpc": {"host": "127.0.0.1", "port": 8545},     absent: no JSON-RPC
  *     "node_key": "0x<64 hex digits>",    the node's secp256k1 key
  *     "accounts": {"mnemonic": "...", "count": 10}    unlocked dev accounts
- *     "p2p": {"host": "127.0.0.1", "port": 30303},   absent: no P2P
+ *     "p2p": {"host": "127.0.0.1", "port": 30303, "seed": 0},  absent: no P2P
  *     "peers": [{"name": "validator-2", "host": "127.0.0.1", "port": 30304,
  *                "address": "0x<40 hex digits>"}, ...]  the other nodes
  *     "control": "control.sock",          the supervisor's socket, likewise
@@ -72,6 +72,7 @@ struct node_config {
 	bool p2p;
 	char *p2p_host;
 	uint16_t p2p_port;
+	uint64_t p2p_seed; /* the spec's: replays the loss and jitter faults */
 	struct node_peer *peers;
 	size_t npeers;
 	char *control_path; /* NULL: none */

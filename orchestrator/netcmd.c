@@ -198,24 +198,29 @@ print_status(const json_t *reply)
 	       json_integer_value(json_object_get(net, "supervisor_pid")),
 	       json_string_value(json_object_get(net, "io")));
 	printf("  sandbox: %s\n", json_string_value(json_object_get(net, "sandbox")));
-	printf("\n%-16s %-10s %-8s %-9s %-8s %s\n", "NODE", "ROLE", "PID", "STATE", "HEIGHT",
-	       "RPC");
+	printf("\n%-16s %-10s %-8s %-9s %-8s %-6s %-6s %s\n", "NODE", "ROLE", "PID", "STATE",
+	       "HEIGHT", "ROUND", "PEERS", "RPC");
 	nodes = json_object_get(reply, "nodes");
 	json_array_foreach(nodes, i, n) {
 		const json_t *pid = json_object_get(n, "pid"), *h = json_object_get(n, "height");
+		const json_t *round = json_object_get(n, "round"), *peers = json_object_get(n, "peers");
 		const char *rpc = json_string_value(json_object_get(n, "rpc"));
 		const char *why = json_string_value(json_object_get(n, "why"));
-		char pidtxt[24] = "-", htxt[24] = "-";
+		char pidtxt[24] = "-", htxt[24] = "-", rtxt[24] = "-", ptxt[24] = "-";
 
 		if (json_is_integer(pid))
 			snprintf(pidtxt, sizeof pidtxt, "%" JSON_INTEGER_FORMAT,
 				 json_integer_value(pid));
 		if (json_is_integer(h))
 			snprintf(htxt, sizeof htxt, "%" JSON_INTEGER_FORMAT, json_integer_value(h));
-		printf("%-16s %-10s %-8s %-9s %-8s %s\n",
+		if (json_is_integer(round))
+			snprintf(rtxt, sizeof rtxt, "%" JSON_INTEGER_FORMAT, json_integer_value(round));
+		if (json_is_integer(peers))
+			snprintf(ptxt, sizeof ptxt, "%" JSON_INTEGER_FORMAT, json_integer_value(peers));
+		printf("%-16s %-10s %-8s %-9s %-8s %-6s %-6s %s\n",
 		       json_string_value(json_object_get(n, "name")),
 		       json_string_value(json_object_get(n, "role")), pidtxt,
-		       json_string_value(json_object_get(n, "state")), htxt,
+		       json_string_value(json_object_get(n, "state")), htxt, rtxt, ptxt,
 		       rpc != NULL ? rpc : "-");
 		if (why != NULL)
 			printf("  %s\n", why);

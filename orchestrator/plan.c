@@ -397,8 +397,9 @@ write_node_conf(char **cause, const struct plan *p, const struct spec *spec,
 	if (n->p2p_port != 0) {
 		json_t *peers = json_array();
 
-		json_object_set_new(c, "p2p", json_pack("{s:s, s:i}", "host", "127.0.0.1", "port",
-							 (int)n->p2p_port));
+		json_object_set_new(c, "p2p", json_pack("{s:s, s:i, s:I}", "host", "127.0.0.1",
+							 "port", (int)n->p2p_port, "seed",
+							 (json_int_t)(spec->seed & INT64_MAX)));
 		for (size_t i = 0; i < p->nnodes; i++) {
 			const struct plan_node *o = &p->nodes[i];
 

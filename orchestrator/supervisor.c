@@ -153,6 +153,24 @@ node_json(const struct node *n, bool with_height)
 		json_object_set_new(o, "limits", json_string(n->sup->be.ops->limits(n->bn)));
 	if (n->why != NULL)
 		json_object_set_new(o, "why", json_string(n->why));
+	if (with_height && n->bn != NULL && n->sup->spec->chain.consensus == SPEC_TBFT &&
+	    n->state != NODE_PAUSED) {
+		json_t *reply = NULL, *peer;
+		char *cause = NULL;
+		size_t i, up = 0;
+
+		/* Its consensus and its peers, from its own control socket. */
+		if (control_request(&reply, &cause, n->pn->dir, json_pack("{s:s}", "cmd", "status"),
+				    NODE_CONTROL_TIMEOUT_MS) == 0) {
+			json_array_foreach(json_object_get(reply, "peers"), i, peer)
+				up += json_is_true(json_object_get(peer, "connected"));
+			json_object_set_new(o, "round", json_incref(json_object_get(reply, "round")));
+			json_object_set_new(o, "step", json_incref(json_object_get(reply, "step")));
+			json_object_set_new(o, "peers", json_integer((json_int_t)up));
+		}
+		json_decref(reply);
+		free(cause);
+	}
 	if (with_height && n->rpc_url != NULL &&
 	    (n->state == NODE_RUNNING || n->state == NODE_STARTING)) {
 		uint64_t h;
@@ -670,9 +688,6 @@ print_banner(const struct sup *s)
 	       PACKAGE_VERSION, s->plan->name, s->spec->chain.id,
 	       s->spec->chain.consensus == SPEC_TBFT ? "tbft" : "solo");
 	printf("state in %s\n", s->plan->state_dir);
-	if (s->spec->chain.consensus == SPEC_TBFT && s->nnodes > 1)
-		printf("note: tbft consensus is not built yet: each node runs a solo chain of "
-		       "its own\n");
 	printf("\nNodes\n==================\n\n");
 	for (size_t i = 0; i < s->nnodes; i++)
 		printf("%-16s %-10s %s\n", s->nodes[i].pn->name,
@@ -1310,6 +1325,19 @@ supervisor_up(const struct up_options *o)
 		return 1;
 	memset(&plan, 0, sizeof(plan));
 	memset(&s, 0, sizeof(s));
+	if (spec.sandbox.network == SPEC_NET_NETNS) {
+		/* Each node alone in a namespace reaches neither its peers nor
+		 * the host; the veth plumbing that would join them is not
+		 * built. */
+		msg_error("%s: sandbox.network: netns is not supported yet (nodes in their own "
+			  "network namespaces could not reach each other); use loopback", o->ref);
+		goto out;
+	}
+	if (spec.sandbox.filesystem == SPEC_FS_SHARED) {
+		msg_error("%s: sandbox.filesystem: shared is not supported yet: every node gets "
+			  "a private root; use private", o->ref);
+		goto out;
+	}
 	if (o->name != NULL) {
 		free(spec.name);
 		spec.name = xstrdup(o->name);

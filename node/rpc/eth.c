@@ -1837,6 +1837,40 @@ static const struct rpc_method methods[] = {
 	{ "web3_sha3", rpc_web3_sha3 },
 };
 
+/* Methods that change the chain or its clock on one node alone: on a
+ * network whose blocks come from consensus they would fork it. */
+static const char *const local_only[] = {
+	"anvil_loadState", "anvil_mine", "anvil_revert", "anvil_setAutomine",
+	"anvil_setBalance", "anvil_setCode", "anvil_setNonce", "anvil_setStorageAt",
+	"anvil_snapshot", "evm_increaseTime", "evm_mine", "evm_revert", "evm_setAutomine",
+	"evm_setNextBlockTimestamp", "evm_snapshot", "hardhat_loadState", "hardhat_mine",
+	"hardhat_setBalance", "hardhat_setCode", "hardhat_setNonce", "hardhat_setStorageAt",
+};
+
+static int
+rpc_refuse_local(void *ctx, const json_t *params, json_t **result, struct rpc_error *err)
+{
+	return rpc_error_set(err, RPC_SERVER_ERROR,
+			     "not available on a network whose blocks come from consensus: this "
+			     "method would change one node's chain alone");
+}
+
+struct rpc_method *
+eth_methods_consensus(size_t *n)
+{
+	const struct rpc_method *all = eth_methods(n);
+	struct rpc_method *m = xcalloc(*n + 1, sizeof(*m));
+
+	for (size_t i = 0; i < *n; i++) {
+		m[i] = all[i];
+		for (size_t k = 0; k < ARRAY_SIZE(local_only); k++) {
+			if (strcmp(all[i].name, local_only[k]) == 0)
+				m[i].fn = rpc_refuse_local;
+		}
+	}
+	return m;
+}
+
 const struct rpc_method *
 eth_methods(size_t *n)
 {

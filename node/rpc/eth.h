@@ -44,5 +44,10 @@ void eth_free(struct eth *e);
 /* Returns: the method table (static storage), to give rpc_dispatch_new()
  * with an eth context.  Out: *n, its length. */
 const struct rpc_method *eth_methods(size_t *n);
+/* Returns: eth_methods() for a node of a consensus network, where the
+ * methods that would change one node's chain alone (evm_mine, evm_revert,
+ * the setters, time control, anvil_loadState) answer -32000 instead
+ * (caller frees the table).  Out: *n. */
+struct rpc_method *eth_methods_consensus(size_t *n);
 
 #endif

@@ -1,0 +1,175 @@
+#!/bin/sh
+# Four validators agreeing by tbft, with faults: a real network of confined
+# chainbox-node processes under one supervisor.  After each case, every
+# node that runs holds the same block hash at every height they share.
+#   kill 1: the chain keeps committing
+#   kill 2: it halts; start one again: it resumes, without a fork
+#   partition 2|2: it halts; heal: it resumes
+#   partition 3|1: the 3 go on; after heal the 1 catches up
+#   a restarted node catches up hundreds of blocks
+#   a transaction sent to any node is included
+. "$(dirname "$0")/lib.sh"
+
+command -v curl >/dev/null 2>&1 || { echo "curl is needed"; exit 77; }
+[ "$(id -u)" -eq 0 ] || { echo "the sandbox needs root"; exit 77; }
+
+net=$scratch/bft
+cleanup() {
+	"$CHAINBOX" down --state-dir "$net" >/dev/null 2>&1
+	rm -rf "$scratch"
+}
+trap cleanup EXIT
+
+cat >"$scratch/bft.yaml" <<EOF
+version: 1
+name: bft
+extends: bft4
+chain: {block_time: 50ms}
+EOF
+
+# port NODE: the node's RPC port, from network.json.
+port() {
+	sed -n "/\"name\": \"$1\"/,/}/p" "$net/network.json" | grep -o '"rpc": "http://127.0.0.1:[0-9]*' |
+		grep -o '[0-9]*$'
+}
+# rpc NODE METHOD [PARAMS]: the answer in $resp ("" when none).
+rpc() {
+	resp=$(curl -s -m 2 -H 'content-type: application/json' \
+		-d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"$2\",\"params\":${3:-[]}}" \
+		"http://127.0.0.1:$(port "$1")/") || resp=
+}
+# height NODE: its head's number, or -1 when it does not answer.
+height() {
+	rpc "$1" eth_blockNumber
+	h=$(printf '%s' "$resp" | grep -o '"result":"0x[0-9a-f]*"' | grep -o '0x[0-9a-f]*')
+	if [ -n "$h" ]; then echo $((h)); else echo -1; fi
+}
+# wait_height NODE H SECS: waits until NODE is at H or more.  Returns: 0 or 1.
+wait_height() {
+	i=0
+	while [ "$(height "$1")" -lt "$2" ]; do
+		i=$((i + 1))
+		[ $i -gt $(($3 * 20)) ] && return 1
+		sleep 0.05
+	done
+	return 0
+}
+# hashes NODE FROM TO: the block hashes FROM..TO, one a line, by one batch.
+hashes() {
+	batch= k=$2
+	while [ "$k" -le "$3" ]; do
+		batch="$batch${batch:+,}{\"jsonrpc\":\"2.0\",\"id\":$k,\"method\":\"eth_getBlockByNumber\",\"params\":[\"$(printf '0x%x' "$k")\",false]}"
+		k=$((k + 1))
+	done
+	curl -s -m 10 -H 'content-type: application/json' -d "[$batch]" \
+		"http://127.0.0.1:$(port "$1")/" | grep -o '"hash":"0x[0-9a-f]*"'
+}
+# agree NAME NODE...: checks that the nodes hold the same hash at every
+# height up to the lowest head among them.
+agree() {
+	name=$1
+	shift
+	low=
+	for node in "$@"; do
+		h=$(height "$node")
+		if [ -z "$low" ] || [ "$h" -lt "$low" ]; then low=$h; fi
+	done
+	first=
+	for node in "$@"; do
+		hashes "$node" 1 "$low" >"$scratch/hashes-$node"
+		if [ -z "$first" ]; then
+			first=$node
+		elif ! cmp -s "$scratch/hashes-$first" "$scratch/hashes-$node"; then
+			not_ok "$name: $first and $node differ below height $low"
+			return
+		fi
+	done
+	if [ "$(wc -l <"$scratch/hashes-$first")" -eq "$low" ] && [ "$low" -gt 0 ]; then
+		ok "$name: $* agree on all $low blocks"
+	else
+		not_ok "$name: only $(wc -l <"$scratch/hashes-$first") of $low blocks answered"
+	fi
+}
+# advances NODE N SECS: checks that NODE's chain grows by N within SECS.
+advances() {
+	start=$(height "$1")
+	if wait_height "$1" $((start + $2)) "$3"; then
+		ok "$1 commits $2 more blocks within $3 s"
+	else
+		not_ok "$1 commits $2 more blocks within $3 s (stuck at $(height "$1"))"
+	fi
+}
+# halted NODE: checks that NODE commits nothing for a second.
+halted() {
+	a=$(height "$1")
+	sleep 1
+	b=$(height "$1")
+	if [ "$a" -eq "$b" ]; then ok "$1 commits nothing ($a)"; else not_ok "$1 went from $a to $b"; fi
+}
+cmd() { run "chainbox $*" 0 "$CHAINBOX" "$@" --state-dir "$net"; }
+
+run "up a bft4 network" 0 "$CHAINBOX" up -d --state-dir "$net" "$scratch/bft.yaml"
+[ -f "$net/network.json" ] || { finish; exit 1; }
+advances validator-1 10 10
+agree "at start" validator-1 validator-2 validator-3 validator-4
+
+# A transaction sent to any node is included, and every node sees it.
+rpc validator-3 eth_sendTransaction \
+	'[{"from":"0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266","to":"0x70997970c51812dc3a010c7d01b50e0d17dc79c8","value":"0x1"}]'
+tx=$(printf '%s' "$resp" | grep -o '"result":"0x[0-9a-f]*"' | grep -o '0x[0-9a-f]*')
+i=0
+until rpc validator-1 eth_getTransactionReceipt "[\"$tx\"]" &&
+	printf '%s' "$resp" | grep -q '"status":"0x1"' || [ $i -ge 100 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+case $resp in *'"status":"0x1"'*) ok "a transaction sent to validator-3 is in validator-1's chain" ;;
+*) not_ok "the transaction sent to validator-3 ($tx): $resp" ;; esac
+
+rpc validator-2 evm_mine
+case $resp in *'"code":-32000'*'consensus'*) ok "evm_mine is refused: blocks come from consensus" ;;
+*) not_ok "evm_mine on a tbft node: $resp" ;; esac
+
+cmd kill validator-4
+advances validator-1 10 10
+agree "with one killed" validator-1 validator-2 validator-3
+
+cmd kill validator-3
+halted validator-1
+cmd start validator-3
+advances validator-1 5 10
+agree "after two were killed and one came back" validator-1 validator-2 validator-3
+
+cmd start validator-4
+advances validator-4 1 10
+wait_height validator-4 "$(height validator-1)" 10
+agree "with the fourth back" validator-1 validator-2 validator-3 validator-4
+
+cmd partition validator-1,validator-2 validator-3,validator-4
+halted validator-1
+halted validator-3
+cmd heal
+advances validator-1 5 10
+agree "after a 2|2 partition" validator-1 validator-2 validator-3 validator-4
+
+cmd partition validator-1,validator-2,validator-3 validator-4
+advances validator-1 10 10
+halted validator-4
+cmd heal
+wait_height validator-4 "$(height validator-1)" 10 && ok "the one cut off catches up" ||
+	not_ok "the one cut off catches up"
+agree "after a 3|1 partition" validator-1 validator-2 validator-3 validator-4
+
+cmd stop validator-2
+h=$(height validator-1)
+advances validator-1 200 40
+cmd start validator-2
+if wait_height validator-2 "$(height validator-1)" 20; then
+	ok "a restarted node catches up $(($(height validator-2) - h)) blocks"
+else
+	not_ok "a restarted node catches up (at $(height validator-2) of $(height validator-1))"
+fi
+agree "after the catch-up" validator-1 validator-2 validator-3 validator-4
+
+run "down" 0 "$CHAINBOX" down --state-dir "$net"
+finish
