@@ -4,9 +4,8 @@
 # holds.  It prints figures (medians of RUNS, default 9); it passes or
 # fails nothing.
 #   dev     one node, automine: ready when it answers JSON-RPC
-#   solo4   four nodes side by side (one validator and three full nodes, each
-#           its own solo chain), until tbft consensus exists: ready when all
-#           four answer
+#   bft4    four validators agreeing by tbft: ready when every node has
+#           committed block 1
 # Run from the build directory (it uses ./chainbox and ./chainbox-node), as
 # root (the sandbox needs namespaces).
 set -eu
@@ -17,7 +16,6 @@ chainbox=${CHAINBOX:-./chainbox}
 work=$(mktemp -d "${TMPDIR:-/tmp}/chainbox-bench-up.XXXXXX")
 trap 'for d in "$work"/net-*; do [ -d "$d" ] && "$chainbox" down --purge --state-dir "$d" >/dev/null 2>&1; done; rm -rf "$work"' EXIT
 
-cat >"$work/solo4.yaml" <<EOF
 version: 1
 name: solo4
 extends: dev
@@ -53,12 +51,13 @@ bench() {
 		echo $((t1 - t0)) >>"$work/up"
 		echo $((t3 - t2)) >>"$work/down"
 	done
-	printf '%-6s  up -d to ready %6.1f ms   down to all gone %6.1f ms   supervisor RSS %5.1f MiB\n' \
-		"$label" "$(echo "$(median "$work/up") / 1000" | bc -l)" \
-		"$(echo "$(median "$work/down") / 1000" | bc -l)" \
-		"$(echo "$(median "$work/rss") / 1024" | bc -l)"
+	awk -v l="$label" -v u="$(median "$work/up")" -v d="$(median "$work/down")" \
+		-v r="$(median "$work/rss")" 'BEGIN {
+		printf "%-6s  up -d to ready %6.1f ms   down to all gone %6.1f ms   supervisor RSS %5.1f MiB\n",
+			l, u / 1000, d / 1000, r / 1024 }'
 }
 
-echo "chainbox up/down, medians of $runs runs ($(nproc) CPUs, io path: ${CHAINBOX_NO_URING:+poll}${CHAINBOX_NO_URING:-io_uring})"
+if [ -n "${CHAINBOX_NO_URING:-}" ]; then path=poll; else path=io_uring; fi
+echo "chainbox up/down, medians of $runs runs ($(nproc) CPUs, io path: $path)"
 bench dev dev
-bench solo4 "$work/solo4.yaml"
+bench bft4 bft4
