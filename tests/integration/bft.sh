@@ -1,13 +1,15 @@
 #!/bin/sh
-# Four validators agreeing by tbft, with faults: a real network of confined
-# chainbox-node processes under one supervisor.  After each case, every
-# node that runs holds the same block hash at every height they share.
+# Four validators agreeing by tbft, and a full node following them, with
+# faults: a real network of confined chainbox-node processes under one
+# supervisor.  After each case, every node that runs holds the same block
+# hash at every height they share.
 #   kill 1: the chain keeps committing
 #   kill 2: it halts; start one again: it resumes, without a fork
 #   partition 2|2: it halts; heal: it resumes
 #   partition 3|1: the 3 go on; after heal the 1 catches up
 #   a restarted node catches up hundreds of blocks
 #   a transaction sent to any node is included
+#   a full (non-validator) node follows the chain
 . "$(dirname "$0")/lib.sh"
 
 command -v curl >/dev/null 2>&1 || { echo "curl is needed"; exit 77; }
@@ -25,6 +27,9 @@ version: 1
 name: bft
 extends: bft4
 chain: {block_time: 50ms}
+nodes:
+  - {name: validator, count: 4, role: validator, rpc: true}
+  - {name: full, role: full, rpc: true}
 EOF
 
 # port NODE: the node's RPC port, from network.json.
@@ -111,7 +116,7 @@ cmd() { run "chainbox $*" 0 "$CHAINBOX" "$@" --state-dir "$net"; }
 run "up a bft4 network" 0 "$CHAINBOX" up -d --state-dir "$net" "$scratch/bft.yaml"
 [ -f "$net/network.json" ] || { finish; exit 1; }
 advances validator-1 10 10
-agree "at start" validator-1 validator-2 validator-3 validator-4
+agree "at start, with a full node following" validator-1 validator-2 validator-3 validator-4 full
 
 # A transaction sent to any node is included, and every node sees it.
 rpc validator-3 eth_sendTransaction \
@@ -169,7 +174,7 @@ if wait_height validator-2 "$(height validator-1)" 20; then
 else
 	not_ok "a restarted node catches up (at $(height validator-2) of $(height validator-1))"
 fi
-agree "after the catch-up" validator-1 validator-2 validator-3 validator-4
+agree "after the catch-up" validator-1 validator-2 validator-3 validator-4 full
 
 run "down" 0 "$CHAINBOX" down --state-dir "$net"
 finish
