@@ -16,18 +16,6 @@ chainbox=${CHAINBOX:-./chainbox}
 work=$(mktemp -d "${TMPDIR:-/tmp}/chainbox-bench-up.XXXXXX")
 trap 'for d in "$work"/net-*; do [ -d "$d" ] && "$chainbox" down --purge --state-dir "$d" >/dev/null 2>&1; done; rm -rf "$work"' EXIT
 
-version: 1
-name: solo4
-extends: dev
-nodes:
-  - name: node
-    role: validator
-    rpc: true
-  - name: full
-    count: 3
-    role: full
-    rpc: true
-EOF
 
 now_us() { echo $(($(date +%s%N) / 1000)); }
 
