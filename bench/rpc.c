@@ -123,6 +123,7 @@ struct job {
 
 static const char usage_text[] =
 	"usage: bench/rpc [--node PATH] [--anvil PATH] [--starts N] [--requests N]\n"
+	"       bench/rpc --url URL\n"
 	"\n"
 	"Starts chainbox-node --dev and anvil in turn, and prints for each the\n"
 	"start-up time, idle RSS, eth_blockNumber requests per second, automined\n"
@@ -132,7 +133,9 @@ static const char usage_text[] =
 	"                  beside this program's folder)\n"
 	"  --anvil PATH    anvil (else $ANVIL, else the npm cache)\n"
 	"  --starts N      starts timed for the start-up median (default 5)\n"
-	"  --requests N    sequential eth_blockNumber requests (default 5000)\n";
+	"  --requests N    sequential eth_blockNumber requests (default 5000)\n"
+	"  --url URL       only send the transfers to a node that runs already (a\n"
+	"                  network's), and wait for their receipts\n";
 
 /* Returns: a monotonic time in seconds. */
 static double
@@ -862,6 +865,42 @@ row(const char *what, const char *unit, const char *better, double cb, double an
 	printf("%-38s %16s %16s %9s  %s\n", what, a, b, r, better);
 }
 
+/* --url: the transfers alone, on a node that already runs (a network's
+ * first node, whose blocks may come from consensus: receipts are waited
+ * for).  Returns: the exit status. */
+static int
+measure_url(const char *url, struct transfers *t)
+{
+	struct figures f = { .tps = -1, .send_tps = -1 };
+	struct node n = { .name = "the node", .pid = -1, .out_fd = -1 };
+	char *cause = NULL;
+	int rc;
+
+	if (strlen(url) >= sizeof n.url) {
+		msg_error("--url: at most %zu characters", sizeof n.url - 1);
+		return EXIT_USAGE;
+	}
+	strcpy(n.url, url);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+		msg_error("cannot initialise libcurl");
+		return 1;
+	}
+	if (transfers_sign(t, &cause) != 0 || measure_transfers(&f, &cause, &n, t) != 0) {
+		msg_error("%s", cause);
+		free(cause);
+		curl_global_cleanup();
+		return 1;
+	}
+	printf("bench/rpc: %d transfers to %s (10 accounts x %d, one kept-alive connection per "
+	       "account in nonce order)\n", TX_TOTAL, url, TX_PER_ACCOUNT);
+	printf("  sent:      %8.0f tx/s\n", f.send_tps);
+	printf("  committed: %8.0f tx/s to the last receipt (%u of %d with status 0x1)\n", f.tps,
+	       f.receipts_ok, TX_TOTAL);
+	rc = f.receipts_ok == TX_TOTAL ? 0 : 1;
+	curl_global_cleanup();
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -870,13 +909,14 @@ main(int argc, char **argv)
 		{ "anvil", required_argument, NULL, 'a' },
 		{ "starts", required_argument, NULL, 's' },
 		{ "requests", required_argument, NULL, 'r' },
+		{ "url", required_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct figures fig[2];
 	struct node nodes[2];
 	struct transfers *t = xcalloc(1, sizeof(*t));
-	const char *node_opt = NULL, *anvil_opt = NULL, *env;
+	const char *node_opt = NULL, *anvil_opt = NULL, *url = NULL, *env;
 	char *node_path = NULL, *anvil_path = NULL, *cause = NULL, *end;
 	int starts = DEFAULT_STARTS, requests = DEFAULT_REQUESTS, c, status = 1;
 	bool curl_ready = false;
@@ -891,6 +931,9 @@ main(int argc, char **argv)
 			break;
 		case 'a':
 			anvil_opt = optarg;
+			break;
+		case 'u':
+			url = optarg;
 			break;
 		case 's':
 		case 'r':
@@ -918,6 +961,10 @@ main(int argc, char **argv)
 	if (optind < argc) {
 		msg_error("unexpected argument '%s'", argv[optind]);
 		status = EXIT_USAGE;
+		goto out;
+	}
+	if (url != NULL) {
+		status = measure_url(url, t);
 		goto out;
 	}
 	env = getenv("CHAINBOX_NODE");

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "consensus/engine.h"
 #include "consensus/tbft.h"
@@ -202,8 +203,8 @@ host_evidence(void *arg, const uint8_t validator[20], const char *what)
 
 static void on_peer_status(struct engine *e, size_t peer, uint64_t height);
 
-/* More than a third of the validators are past this node: fetch the
- * blocks from a peer that has them. */
+/* tbft says this node is behind: fetch the blocks from a peer that has
+ * them. */
 static void
 host_behind(void *arg, uint64_t height)
 {
@@ -217,8 +218,9 @@ host_behind(void *arg, uint64_t height)
 	}
 }
 
-/* Keeps tbft's restart record beside the chain, so that a restarted
- * validator never signs a vote that conflicts with one it signed. */
+/* Keeps tbft's restart record beside the chain, on disk before the vote
+ * leaves, so that a restarted validator never signs a vote that conflicts
+ * with one it signed. */
 static int
 host_persist(void *arg, const uint8_t *state, size_t len)
 {
@@ -229,7 +231,7 @@ host_persist(void *arg, const uint8_t *state, size_t len)
 
 	xasprintf(&tmp, "%s.tmp", e->state_path);
 	f = fopen(tmp, "wb");
-	if (f == NULL || fwrite(state, 1, len, f) != len)
+	if (f == NULL || fwrite(state, 1, len, f) != len || fflush(f) != 0 || fsync(fileno(f)) != 0)
 		rc = -EIO;
 	if (f != NULL && fclose(f) != 0)
 		rc = -EIO;
