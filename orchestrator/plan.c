@@ -95,7 +95,8 @@ mkdirs(const char *dir)
 static int
 write_json(char **cause, const char *path, const json_t *j, int mode)
 {
-	char *tmp;
+	char *tmp, *text = NULL;
+	size_t len;
 	int fd, rc = -1;
 
 	xasprintf(&tmp, "%s.tmp", path);
@@ -104,10 +105,26 @@ write_json(char **cause, const char *path, const json_t *j, int mode)
 		xasprintf(cause, "cannot write %s: %s", tmp, strerror(errno));
 		goto out;
 	}
-	if (json_dumpfd(j, fd, JSON_INDENT(2) | JSON_SORT_KEYS) != 0 || write(fd, "\n", 1) != 1) {
-		xasprintf(cause, "cannot write %s: %s", tmp, strerror(errno));
+	/* One write: json_dumpfd() would make one system call a token. */
+	text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
+	if (text == NULL) {
+		xasprintf(cause, "cannot write %s: out of memory", tmp);
 		close(fd);
 		goto out;
+	}
+	len = strlen(text);
+	text[len] = '\n'; /* in place of the NUL: what is written needs none */
+	for (size_t off = 0; off < len + 1;) {
+		ssize_t n = write(fd, text + off, len + 1 - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			xasprintf(cause, "cannot write %s: %s", tmp, strerror(errno));
+			close(fd);
+			goto out;
+		}
+		off += (size_t)n;
 	}
 	if (close(fd) != 0 || rename(tmp, path) != 0) {
 		xasprintf(cause, "cannot write %s: %s", path, strerror(errno));
@@ -115,6 +132,7 @@ write_json(char **cause, const char *path, const json_t *j, int mode)
 	}
 	rc = 0;
 out:
+	free(text);
 	free(tmp);
 	return rc;
 }
