@@ -18,6 +18,7 @@
 #include "p2p/p2p.h"
 #include "rlp.h"
 #include "secp.h"
+#include "u256.h"
 #include "xalloc.h"
 
 struct engine {
@@ -47,22 +48,7 @@ now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static void
-put_be64(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
 
-static uint64_t
-get_be64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
 
 static uint64_t
 head_height(const struct engine *e)
@@ -258,7 +244,7 @@ send_status(struct engine *e, long peer)
 {
 	uint8_t h[8];
 
-	put_be64(h, head_height(e));
+	u256_store_be64(h, head_height(e));
 	if (peer < 0)
 		(void)p2p_broadcast(e->p2p, ENGINE_MSG_STATUS, h, 8);
 	else
@@ -283,7 +269,7 @@ on_peer_status(struct engine *e, size_t peer, uint64_t height)
 		return;
 	count = height - from + 1 > ENGINE_SYNC_BATCH ? ENGINE_SYNC_BATCH
 						      : (uint32_t)(height - from + 1);
-	put_be64(req, from);
+	u256_store_be64(req, from);
 	req[8] = (uint8_t)(count >> 24);
 	req[9] = (uint8_t)(count >> 16);
 	req[10] = (uint8_t)(count >> 8);
@@ -306,7 +292,7 @@ on_get_blocks(struct engine *e, size_t peer, const uint8_t *p, size_t len)
 
 	if (len != 12)
 		return;
-	from = get_be64(p);
+	from = u256_load_be64(p);
 	count = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 | (uint32_t)p[10] << 8 | p[11];
 	if (count > ENGINE_SYNC_BATCH)
 		count = ENGINE_SYNC_BATCH;
@@ -457,7 +443,7 @@ on_message(void *arg, size_t peer, uint8_t type, const uint8_t *payload, size_t 
 		break;
 	case ENGINE_MSG_STATUS:
 		if (len == 8) {
-			e->peer_height[peer] = get_be64(payload);
+			e->peer_height[peer] = u256_load_be64(payload);
 			on_peer_status(e, peer, e->peer_height[peer]);
 		}
 		break;
@@ -548,7 +534,7 @@ engine_new(struct event_base *base, const struct node_config *nc, struct chain *
 		uint8_t h[32];
 
 		keccak256(h, nc->name, strlen(nc->name));
-		pc.seed = nc->p2p_seed ^ get_be64(h);
+		pc.seed = nc->p2p_seed ^ u256_load_be64(h);
 	}
 	e->p2p = p2p_new(base, &pc, &ph, cause);
 	explicit_bzero(pc.node_key, sizeof pc.node_key);

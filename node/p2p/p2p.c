@@ -20,6 +20,7 @@
 #include "log.h"
 #include "p2p/p2p.h"
 #include "secp.h"
+#include "u256.h"
 #include "xalloc.h"
 
 #define P2P_VERSION 1
@@ -157,22 +158,7 @@ put_be32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
-static void
-put_be64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (56 - 8 * i));
-}
 
-static uint64_t
-get_be64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
 
 int
 p2p_frame_parse(struct p2p_frame *f, const uint8_t *buf, size_t len, size_t max)
@@ -205,7 +191,7 @@ auth_hash(uint8_t out[32], uint64_t chain_id, const uint8_t genesis[32],
 	struct keccak k;
 	uint8_t id[8];
 
-	put_be64(id, chain_id);
+	u256_store_be64(id, chain_id);
 	keccak_init(&k);
 	keccak_update(&k, P2P_TAG, strlen(P2P_TAG));
 	keccak_update(&k, id, sizeof id);
@@ -220,7 +206,7 @@ static void
 hello_payload(uint8_t hello[P2P_HELLO_LEN], const struct conn *c)
 {
 	hello[0] = P2P_VERSION;
-	put_be64(hello + 1, c->p->chain_id);
+	u256_store_be64(hello + 1, c->p->chain_id);
 	memcpy(hello + 9, c->p->genesis, 32);
 	memcpy(hello + 41, c->nonce, 32);
 }
@@ -576,7 +562,7 @@ handle_hello(struct conn *c, const struct p2p_frame *f)
 			   f->payload[0], P2P_VERSION);
 		return;
 	}
-	c->their_chain_id = get_be64(f->payload + 1);
+	c->their_chain_id = u256_load_be64(f->payload + 1);
 	memcpy(c->their_genesis, f->payload + 9, 32);
 	memcpy(c->their_nonce, f->payload + 41, 32);
 	auth_hash(hash, p->chain_id, p->genesis, c->their_nonce, c->nonce);

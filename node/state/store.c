@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "state/store.h"
+#include "u256.h"
 #include "xalloc.h"
 
 /* The address space LMDB maps; the file grows only as data arrives. */
@@ -80,22 +81,7 @@ corrupt(const struct store *st, char **cause, const char *what)
 	return -EIO;
 }
 
-static void
-be64(uint8_t out[8], uint64_t v)
-{
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		out[i] = (uint8_t)v;
-}
 
-static uint64_t
-load_be64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
 
 /* Makes dir and its missing parents, as mkdir -p does. */
 static int
@@ -231,7 +217,7 @@ get_u64(MDB_txn *txn, MDB_dbi dbi, const char *key, uint64_t *v)
 	if (rc == 0 && d.mv_size != 8)
 		return MDB_CORRUPTED;
 	if (rc == 0)
-		*v = load_be64(d.mv_data);
+		*v = u256_load_be64(d.mv_data);
 	return rc;
 }
 
@@ -295,7 +281,7 @@ store_foreach_block(struct store *st, char **cause,
 		uint8_t key[8];
 		MDB_val k = { 8, key }, d;
 
-		be64(key, n);
+		u256_store_be64(key, n);
 		if ((rc = mdb_get(txn, st->dbi[DB_HEADERS], &k, &d)) != 0) {
 			if (rc == MDB_NOTFOUND) {
 				rc = corrupt(st, cause, "a block below the head is missing");
@@ -358,7 +344,7 @@ store_load_state(struct store *st, char **cause, struct state *s)
 		}
 		u256_from_be32(&balance, v + 8);
 		state_create(s, k.mv_data);
-		state_set_nonce(s, k.mv_data, load_be64(v));
+		state_set_nonce(s, k.mv_data, u256_load_be64(v));
 		state_set_balance(s, k.mv_data, &balance);
 		if (memcmp(v + 40, empty_code_hash, 32) != 0) {
 			MDB_val ck = { 32, (void *)(v + 40) }, code;
@@ -426,7 +412,7 @@ store_get_tx(struct store *st, char **cause, uint64_t *number, uint32_t *index,
 	} else {
 		const uint8_t *p = d.mv_data;
 
-		*number = load_be64(p);
+		*number = u256_load_be64(p);
 		*index = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 | (uint32_t)p[10] << 8 | p[11];
 	}
 	mdb_txn_abort(txn);
@@ -492,9 +478,9 @@ store_put_meta(struct store *st, char **cause, const struct store_meta *m)
 	uint8_t v[3][8];
 	int rc;
 
-	be64(v[0], STORE_VERSION);
-	be64(v[1], m->chain_id);
-	be64(v[2], m->head);
+	u256_store_be64(v[0], STORE_VERSION);
+	u256_store_be64(v[1], m->chain_id);
+	u256_store_be64(v[2], m->head);
 	if ((rc = put(st, cause, DB_META, "version", 7, v[0], 8, 0)) == 0 &&
 	    (rc = put(st, cause, DB_META, "chain_id", 8, v[1], 8, 0)) == 0 &&
 	    (rc = put(st, cause, DB_META, "head", 4, v[2], 8, 0)) == 0)
@@ -508,7 +494,7 @@ store_put_block(struct store *st, char **cause, const struct store_block *b)
 	uint8_t key[8];
 	int rc;
 
-	be64(key, b->number);
+	u256_store_be64(key, b->number);
 	if ((rc = put(st, cause, DB_HEADERS, key, 8, b->header, b->header_len, 0)) != 0)
 		return rc;
 	/* An empty block has no body or receipt rows: most blocks of a dev
@@ -528,7 +514,7 @@ store_put_tx(struct store *st, char **cause, const uint8_t hash[32], uint64_t nu
 {
 	uint8_t v[12];
 
-	be64(v, number);
+	u256_store_be64(v, number);
 	v[8] = (uint8_t)(index >> 24);
 	v[9] = (uint8_t)(index >> 16);
 	v[10] = (uint8_t)(index >> 8);
@@ -558,7 +544,7 @@ drop_txs_from(struct store *st, char **cause, uint64_t from)
 			break;
 		}
 		op = MDB_NEXT;
-		if (load_be64(d.mv_data) < from)
+		if (u256_load_be64(d.mv_data) < from)
 			continue;
 		/* Seeks afresh after the delete, as store_truncate() does. */
 		memcpy(key, k.mv_data, 32);
@@ -587,7 +573,7 @@ store_truncate(struct store *st, char **cause, uint64_t from)
 	for (size_t i = 0; i < ARRAY_SIZE(dbs) && rc == 0; i++) {
 		MDB_val k = { 8, key }, d;
 
-		be64(key, from);
+		u256_store_be64(key, from);
 		if ((mrc = mdb_cursor_open(st->txn, st->dbi[dbs[i]], &cur)) != 0) {
 			cur = NULL;
 			break;
@@ -629,7 +615,7 @@ put_account(void *arg, const struct state_dirty_account *a)
 	    (rc = put(w->st, w->cause, DB_CODE, a->a.code_hash, 32, a->a.code, a->a.code_len,
 		      MDB_NOOVERWRITE)) != 0)
 		return rc;
-	be64(v, a->a.nonce);
+	u256_store_be64(v, a->a.nonce);
 	u256_to_be(v + 8, &a->a.balance);
 	memcpy(v + 40, a->a.code_hash, 32);
 	return put(w->st, w->cause, DB_ACCOUNTS, a->a.address, 20, v, sizeof(v), 0);
