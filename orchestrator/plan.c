@@ -15,6 +15,7 @@
 
 #include "hdwallet.h"
 #include "hex.h"
+#include "jsonhex.h"
 #include "keccak.h"
 #include "plan.h"
 #include "secp.h"
@@ -137,38 +138,6 @@ out:
 	return rc;
 }
 
-static json_t *
-jhex_u256(const struct u256 *v)
-{
-	char buf[U256_HEX_MAX];
-
-	u256_to_hex(buf, v);
-	return json_string(buf);
-}
-
-static json_t *
-jhex_u64(uint64_t v)
-{
-	char buf[19];
-
-	snprintf(buf, sizeof buf, "0x%" PRIx64, v);
-	return json_string(buf);
-}
-
-static json_t *
-jhex_bytes(const uint8_t *p, size_t len)
-{
-	char *s = xmalloc(2 * len + 3);
-	json_t *j;
-
-	s[0] = '0';
-	s[1] = 'x';
-	hex_encode(s + 2, p, len);
-	j = json_string(s);
-	free(s);
-	return j;
-}
-
 static void
 alloc_add(json_t *alloc, const uint8_t addr[20], json_t *account)
 {
@@ -204,7 +173,7 @@ genesis_json(char **cause, const struct plan *p, const struct spec *spec,
 	}
 	for (size_t i = 0; i < ac->count; i++) {
 		alloc_add(alloc, accts[i].addr, json_pack("{s:o}", "balance",
-							   jhex_u256(&ac->balance)));
+							   jsonhex_u256(&ac->balance)));
 		hdwallet_account_release(&accts[i]);
 	}
 	free(accts);
@@ -214,11 +183,11 @@ genesis_json(char **cause, const struct plan *p, const struct spec *spec,
 	/* The spec's own alloc comes last: it may override a dev account. */
 	for (size_t i = 0; i < ac->nalloc; i++) {
 		const struct spec_alloc *a = &ac->alloc[i];
-		json_t *o = json_pack("{s:o, s:o}", "balance", jhex_u256(&a->balance), "nonce",
-				      jhex_u64(a->nonce));
+		json_t *o = json_pack("{s:o, s:o}", "balance", jsonhex_u256(&a->balance), "nonce",
+				      jsonhex_u64(a->nonce));
 
 		if (a->code_len > 0)
-			json_object_set_new(o, "code", jhex_bytes(a->code, a->code_len));
+			json_object_set_new(o, "code", jsonhex_bytes(a->code, a->code_len));
 		if (a->nstorage > 0) {
 			json_t *st = json_object();
 
@@ -226,7 +195,7 @@ genesis_json(char **cause, const struct plan *p, const struct spec *spec,
 				char key[U256_HEX_MAX];
 
 				u256_to_hex(key, &a->storage[k].key);
-				json_object_set_new(st, key, jhex_u256(&a->storage[k].value));
+				json_object_set_new(st, key, jsonhex_u256(&a->storage[k].value));
 			}
 			json_object_set_new(o, "storage", st);
 		}
@@ -234,14 +203,14 @@ genesis_json(char **cause, const struct plan *p, const struct spec *spec,
 	}
 	for (size_t i = 0; i < p->nnodes; i++) {
 		if (p->nodes[i].validator)
-			json_array_append_new(validators, jhex_bytes(p->nodes[i].address, 20));
+			json_array_append_new(validators, jsonhex_bytes(p->nodes[i].address, 20));
 	}
 	json_object_set_new(cb, "consensus", json_string(ch->consensus == SPEC_TBFT ? "tbft"
 										 : "solo"));
 	json_object_set_new(cb, "blockTimeMs", json_integer((json_int_t)ch->block_time_ms));
 	json_object_set_new(cb, "emptyBlocks", json_boolean(ch->empty_blocks));
 	json_object_set_new(cb, "validators", validators);
-	json_object_set_new(cb, "specHash", jhex_bytes(p->spec_hash, 32));
+	json_object_set_new(cb, "specHash", jsonhex_bytes(p->spec_hash, 32));
 	json_object_set_new(cfg, "chainId", json_integer((json_int_t)ch->id));
 	/* Every fork from the start, up to Cancun, as geth's dev genesis. */
 	static const char *const forks[] = {
@@ -257,9 +226,9 @@ genesis_json(char **cause, const struct plan *p, const struct spec *spec,
 	json_object_set_new(cfg, "chainbox", cb);
 	json_object_set_new(g, "config", cfg);
 	json_object_set_new(g, "alloc", alloc);
-	json_object_set_new(g, "gasLimit", jhex_u64(ch->gas_limit));
-	json_object_set_new(g, "baseFeePerGas", jhex_u256(&ch->base_fee));
-	json_object_set_new(g, "timestamp", jhex_u64(p->genesis_time));
+	json_object_set_new(g, "gasLimit", jsonhex_u64(ch->gas_limit));
+	json_object_set_new(g, "baseFeePerGas", jsonhex_u256(&ch->base_fee));
+	json_object_set_new(g, "timestamp", jsonhex_u64(p->genesis_time));
 	json_object_set_new(g, "extraData", json_string("0x"));
 	json_object_set_new(g, "difficulty", json_string("0x0"));
 	json_object_set_new(g, "coinbase",
@@ -405,7 +374,7 @@ write_node_conf(char **cause, const struct plan *p, const struct spec *spec,
 	if (n->rpc)
 		json_object_set_new(c, "rpc", json_pack("{s:s, s:i}", "host", "127.0.0.1",
 							 "port", (int)n->rpc_port));
-	json_object_set_new(c, "node_key", jhex_bytes(n->key, 32));
+	json_object_set_new(c, "node_key", jsonhex_bytes(n->key, 32));
 	if (spec->accounts.count > 0)
 		json_object_set_new(c, "accounts",
 				    json_pack("{s:s, s:I}", "mnemonic", spec->accounts.mnemonic,
@@ -426,7 +395,7 @@ write_node_conf(char **cause, const struct plan *p, const struct spec *spec,
 			json_array_append_new(peers, json_pack("{s:s, s:s, s:i, s:o}", "name",
 							       o->name, "host", "127.0.0.1",
 							       "port", (int)o->p2p_port, "address",
-							       jhex_bytes(o->address, 20)));
+							       jsonhex_bytes(o->address, 20)));
 		}
 		json_object_set_new(c, "peers", peers);
 	}

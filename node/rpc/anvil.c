@@ -87,8 +87,8 @@ rpc_txpool_status(void *ctx, const json_t *params, json_t **result, struct rpc_e
 	if (check_params(err, params, "txpool_status", 0, 0) != 0)
 		return -1;
 	chain_pool_count(e->chain, &pending, &queued);
-	return rpc_ok(result, json_pack("{s:o, s:o}", "pending", jq_u64(pending), "queued",
-					jq_u64(queued)));
+	return rpc_ok(result, json_pack("{s:o, s:o}", "pending", jsonhex_u64(pending), "queued",
+					jsonhex_u64(queued)));
 }
 
 /* What txpool_content and txpool_inspect build: geth's
@@ -409,7 +409,7 @@ account_json(const struct state *st, const struct dump_account *a)
 	free(w.v);
 	u256_to_hex(balance, &a->balance);
 	return json_pack("{s:I, s:s, s:o, s:o}", "nonce", (json_int_t)a->nonce, "balance", balance,
-			 "code", jdata(a->code, a->code_len), "storage", storage);
+			 "code", jsonhex_bytes(a->code, a->code_len), "storage", storage);
 }
 
 /* anvil_dumpState / hardhat_dumpState: [preserveHistoricalStates?]; "0x"
@@ -461,7 +461,7 @@ rpc_anvil_dump_state(void *ctx, const json_t *params, json_t **result, struct rp
 		rpc_error_set(err, RPC_INTERNAL_ERROR, "cannot compress the state dump");
 		goto out;
 	}
-	rc = rpc_ok(result, jdata(gz, gz_len));
+	rc = rpc_ok(result, jsonhex_bytes(gz, gz_len));
 out:
 	free(gz);
 	free(text);

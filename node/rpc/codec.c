@@ -12,50 +12,16 @@
 
 /* --- results ------------------------------------------------------------- */
 
-/* QUANTITY: 0x-hex without leading zeros. */
-json_t *
-jq_u64(uint64_t v)
-{
-	char buf[2 + 16 + 1];
-
-	snprintf(buf, sizeof buf, "0x%" PRIx64, v);
-	return json_string(buf);
-}
-
-json_t *
-jq_u256(const struct u256 *v)
-{
-	char buf[U256_HEX_MAX];
-
-	u256_to_hex(buf, v);
-	return json_string(buf);
-}
-
-/* DATA: 0x and two lowercase digits a byte. */
-json_t *
-jdata(const uint8_t *p, size_t len)
-{
-	char *s = xmalloc(2 * len + 3);
-	json_t *j;
-
-	s[0] = '0';
-	s[1] = 'x';
-	hex_encode(s + 2, p, len);
-	j = json_string(s);
-	free(s);
-	return j;
-}
-
 json_t *
 jaddr(const uint8_t addr[20])
 {
-	return jdata(addr, 20);
+	return jsonhex_bytes(addr, 20);
 }
 
 json_t *
 jhash(const uint8_t hash[32])
 {
-	return jdata(hash, 32);
+	return jsonhex_bytes(hash, 32);
 }
 
 /* A JSON number where it fits one, as anvil writes its u64 and u128
@@ -65,7 +31,7 @@ jnum_u256(const struct u256 *v)
 {
 	if (u256_fits_u64(v) && v->w[0] <= INT64_MAX)
 		return json_integer((json_int_t)v->w[0]);
-	return jq_u256(v);
+	return jsonhex_u256(v);
 }
 
 /* Hands v over as the result.  Returns: 0, or -1 when jansson ran out of
@@ -600,7 +566,7 @@ run_failure(struct rpc_error *err, const struct exec_receipt *r, uint64_t gas_ca
 	else
 		rpc_error_set(err, RPC_REVERTED, "execution reverted");
 	free(reason);
-	err->data = jdata(r->output, r->output_len);
+	err->data = jsonhex_bytes(r->output, r->output_len);
 	return -1;
 }
 
@@ -667,40 +633,41 @@ tx_json(const struct chain_tx *t, const struct chain_block *b)
 	json_t *o = json_object();
 
 	jset(o, "hash", jhash(tx->hash));
-	jset(o, "type", jq_u64(tx->type));
-	jset(o, "nonce", jq_u64(tx->nonce));
+	jset(o, "type", jsonhex_u64(tx->type));
+	jset(o, "nonce", jsonhex_u64(tx->nonce));
 	jset(o, "blockHash", b != NULL ? jhash(b->hash) : json_null());
-	jset(o, "blockNumber", b != NULL ? jq_u64(b->header.number) : json_null());
-	jset(o, "transactionIndex", b != NULL ? jq_u64(t->index) : json_null());
+	jset(o, "blockNumber", b != NULL ? jsonhex_u64(b->header.number) : json_null());
+	jset(o, "transactionIndex", b != NULL ? jsonhex_u64(t->index) : json_null());
 	jset(o, "from", jaddr(t->sender));
 	jset(o, "to", tx->is_create ? json_null() : jaddr(tx->to));
-	jset(o, "value", jq_u256(&tx->value));
-	jset(o, "gas", jq_u64(tx->gas_limit));
-	jset(o, "input", jdata(tx->data, tx->data_len));
+	jset(o, "value", jsonhex_u256(&tx->value));
+	jset(o, "gas", jsonhex_u64(tx->gas_limit));
+	jset(o, "input", jsonhex_bytes(tx->data, tx->data_len));
 	if (tx_has_dynamic_fee(tx)) {
-		jset(o, "maxFeePerGas", jq_u256(&tx->max_fee));
-		jset(o, "maxPriorityFeePerGas", jq_u256(&tx->max_priority_fee));
-		jset(o, "gasPrice", jq_u256(b != NULL ? &t->effective_gas_price : &tx->max_fee));
+		jset(o, "maxFeePerGas", jsonhex_u256(&tx->max_fee));
+		jset(o, "maxPriorityFeePerGas", jsonhex_u256(&tx->max_priority_fee));
+		jset(o, "gasPrice",
+		     jsonhex_u256(b != NULL ? &t->effective_gas_price : &tx->max_fee));
 	} else {
-		jset(o, "gasPrice", jq_u256(&tx->gas_price));
+		jset(o, "gasPrice", jsonhex_u256(&tx->gas_price));
 	}
 	if (tx->type != TX_LEGACY || !u256_is_zero(&tx->chain_id))
-		jset(o, "chainId", jq_u256(&tx->chain_id));
+		jset(o, "chainId", jsonhex_u256(&tx->chain_id));
 	if (tx->type != TX_LEGACY) {
 		jset(o, "accessList", access_list_json(tx));
-		jset(o, "yParity", jq_u256(&tx->v));
+		jset(o, "yParity", jsonhex_u256(&tx->v));
 	}
 	if (tx->type == TX_BLOB) {
 		json_t *hashes = json_array();
 
 		for (size_t i = 0; i < tx->nblob_hashes; i++)
 			json_array_append_new(hashes, jhash(tx->blob_hashes[i]));
-		jset(o, "maxFeePerBlobGas", jq_u256(&tx->max_fee_per_blob_gas));
+		jset(o, "maxFeePerBlobGas", jsonhex_u256(&tx->max_fee_per_blob_gas));
 		jset(o, "blobVersionedHashes", hashes);
 	}
-	jset(o, "v", jq_u256(&tx->v));
-	jset(o, "r", jq_u256(&tx->r));
-	jset(o, "s", jq_u256(&tx->s));
+	jset(o, "v", jsonhex_u256(&tx->v));
+	jset(o, "r", jsonhex_u256(&tx->r));
+	jset(o, "s", jsonhex_u256(&tx->s));
 	return o;
 }
 
@@ -715,13 +682,13 @@ log_json(const struct chain_tx *t, const struct chain_block *b, size_t i)
 		json_array_append_new(topics, jhash(l->topics[k]));
 	jset(o, "address", jaddr(l->address));
 	jset(o, "topics", topics);
-	jset(o, "data", jdata(l->data, l->len));
+	jset(o, "data", jsonhex_bytes(l->data, l->len));
 	jset(o, "blockHash", jhash(b->hash));
-	jset(o, "blockNumber", jq_u64(b->header.number));
-	jset(o, "blockTimestamp", jq_u64(b->header.timestamp));
+	jset(o, "blockNumber", jsonhex_u64(b->header.number));
+	jset(o, "blockTimestamp", jsonhex_u64(b->header.timestamp));
 	jset(o, "transactionHash", jhash(t->tx.hash));
-	jset(o, "transactionIndex", jq_u64(t->index));
-	jset(o, "logIndex", jq_u64(t->first_log_index + i));
+	jset(o, "transactionIndex", jsonhex_u64(t->index));
+	jset(o, "logIndex", jsonhex_u64(t->first_log_index + i));
 	jset(o, "removed", json_false());
 	return o;
 }
@@ -735,17 +702,17 @@ receipt_json(const struct chain_tx *t, const struct chain_block *b)
 
 	for (size_t i = 0; i < t->receipt.nlogs; i++)
 		json_array_append_new(logs, log_json(t, b, i));
-	jset(o, "type", jq_u64(tx->type));
-	jset(o, "status", jq_u64(t->receipt.status == EVM_SUCCESS ? 1 : 0));
-	jset(o, "cumulativeGasUsed", jq_u64(t->cumulative_gas));
+	jset(o, "type", jsonhex_u64(tx->type));
+	jset(o, "status", jsonhex_u64(t->receipt.status == EVM_SUCCESS ? 1 : 0));
+	jset(o, "cumulativeGasUsed", jsonhex_u64(t->cumulative_gas));
 	jset(o, "logs", logs);
-	jset(o, "logsBloom", jdata(t->bloom, BLOCK_BLOOM_LEN));
+	jset(o, "logsBloom", jsonhex_bytes(t->bloom, BLOCK_BLOOM_LEN));
 	jset(o, "transactionHash", jhash(tx->hash));
-	jset(o, "transactionIndex", jq_u64(t->index));
+	jset(o, "transactionIndex", jsonhex_u64(t->index));
 	jset(o, "blockHash", jhash(b->hash));
-	jset(o, "blockNumber", jq_u64(b->header.number));
-	jset(o, "gasUsed", jq_u64(t->receipt.gas_used));
-	jset(o, "effectiveGasPrice", jq_u256(&t->effective_gas_price));
+	jset(o, "blockNumber", jsonhex_u64(b->header.number));
+	jset(o, "gasUsed", jsonhex_u64(t->receipt.gas_used));
+	jset(o, "effectiveGasPrice", jsonhex_u256(&t->effective_gas_price));
 	jset(o, "from", jaddr(t->sender));
 	jset(o, "to", tx->is_create ? json_null() : jaddr(tx->to));
 	if (tx->is_create) {
@@ -761,8 +728,8 @@ receipt_json(const struct chain_tx *t, const struct chain_block *b)
 	if (tx->type == TX_BLOB) {
 		struct u256 price = tx_blob_base_fee(b->header.excess_blob_gas);
 
-		jset(o, "blobGasUsed", jq_u64(t->receipt.blob_gas_used));
-		jset(o, "blobGasPrice", jq_u256(&price));
+		jset(o, "blobGasUsed", jsonhex_u64(t->receipt.blob_gas_used));
+		jset(o, "blobGasPrice", jsonhex_u256(&price));
 	}
 	return o;
 }
@@ -787,26 +754,26 @@ block_json(const struct chain_block *b, bool full)
 	jset(o, "stateRoot", jhash(h->state_root));
 	jset(o, "transactionsRoot", jhash(h->tx_root));
 	jset(o, "receiptsRoot", jhash(h->receipts_root));
-	jset(o, "logsBloom", jdata(h->bloom, BLOCK_BLOOM_LEN));
-	jset(o, "difficulty", jq_u256(&h->difficulty));
-	jset(o, "number", jq_u64(h->number));
-	jset(o, "gasLimit", jq_u64(h->gas_limit));
-	jset(o, "gasUsed", jq_u64(h->gas_used));
-	jset(o, "timestamp", jq_u64(h->timestamp));
-	jset(o, "extraData", jdata(h->extra, h->extra_len));
+	jset(o, "logsBloom", jsonhex_bytes(h->bloom, BLOCK_BLOOM_LEN));
+	jset(o, "difficulty", jsonhex_u256(&h->difficulty));
+	jset(o, "number", jsonhex_u64(h->number));
+	jset(o, "gasLimit", jsonhex_u64(h->gas_limit));
+	jset(o, "gasUsed", jsonhex_u64(h->gas_used));
+	jset(o, "timestamp", jsonhex_u64(h->timestamp));
+	jset(o, "extraData", jsonhex_bytes(h->extra, h->extra_len));
 	jset(o, "mixHash", jhash(h->mix_hash));
-	jset(o, "nonce", jdata(h->nonce, sizeof h->nonce));
+	jset(o, "nonce", jsonhex_bytes(h->nonce, sizeof h->nonce));
 	if (h->has_base_fee)
-		jset(o, "baseFeePerGas", jq_u256(&h->base_fee));
+		jset(o, "baseFeePerGas", jsonhex_u256(&h->base_fee));
 	if (h->has_withdrawals_root)
 		jset(o, "withdrawalsRoot", jhash(h->withdrawals_root));
 	if (h->has_blob_gas) {
-		jset(o, "blobGasUsed", jq_u64(h->blob_gas_used));
-		jset(o, "excessBlobGas", jq_u64(h->excess_blob_gas));
+		jset(o, "blobGasUsed", jsonhex_u64(h->blob_gas_used));
+		jset(o, "excessBlobGas", jsonhex_u64(h->excess_blob_gas));
 	}
 	if (h->has_beacon_root)
 		jset(o, "parentBeaconBlockRoot", jhash(h->beacon_root));
-	jset(o, "size", jq_u64(size));
+	jset(o, "size", jsonhex_u64(size));
 	for (size_t i = 0; i < b->ntxs; i++)
 		json_array_append_new(txs, full ? tx_json(b->txs[i], b) : jhash(b->txs[i]->tx.hash));
 	jset(o, "transactions", txs);

@@ -14,6 +14,7 @@
 
 #include "chain/chain.h"
 #include "compat.h"
+#include "jsonhex.h"
 #include "rpc/dispatch.h"
 #include "u256.h"
 
@@ -37,11 +38,6 @@ struct txreq {
 	size_t naccess;
 };
 
-/* QUANTITY: 0x-hex without leading zeros. */
-json_t *jq_u64(uint64_t v);
-json_t *jq_u256(const struct u256 *v);
-/* DATA: 0x and two lowercase digits a byte. */
-json_t *jdata(const uint8_t *p, size_t len);
 json_t *jaddr(const uint8_t addr[20]);
 json_t *jhash(const uint8_t hash[32]);
 /* A JSON number where it fits one, as anvil writes its u64 and u128

@@ -135,11 +135,11 @@ step_json(const struct trace_step *s, const struct trace_opts *o)
 		json_t *a = json_array();
 
 		for (size_t i = 0; i < s->stack_len; i++)
-			json_array_append_new(a, jq_u256(&s->stack[i]));
+			json_array_append_new(a, jsonhex_u256(&s->stack[i]));
 		jset(j, "stack", a);
 	}
 	if (s->return_len > 0)
-		jset(j, "returnData", jdata(s->return_data, s->return_len));
+		jset(j, "returnData", jsonhex_bytes(s->return_data, s->return_len));
 	if (s->mem_len > 0) {
 		json_t *a = json_array();
 
@@ -185,13 +185,13 @@ frame_json(const struct trace_frame *fr)
 	char *reason;
 
 	jset(j, "from", jaddr(fr->from));
-	jset(j, "gas", jq_u64(fr->gas));
-	jset(j, "gasUsed", jq_u64(fr->gas_used));
+	jset(j, "gas", jsonhex_u64(fr->gas));
+	jset(j, "gasUsed", jsonhex_u64(fr->gas_used));
 	if (fr->has_to)
 		jset(j, "to", jaddr(fr->to));
-	jset(j, "input", jdata(fr->input, fr->input_len));
+	jset(j, "input", jsonhex_bytes(fr->input, fr->input_len));
 	if (fr->output_len > 0)
-		jset(j, "output", jdata(fr->output, fr->output_len));
+		jset(j, "output", jsonhex_bytes(fr->output, fr->output_len));
 	if (fr->error != NULL)
 		jset(j, "error", json_string(fr->error));
 	if (fr->status == EVM_REVERT && (reason = frame_reason(fr->output, fr->output_len))) {
@@ -216,14 +216,14 @@ frame_json(const struct trace_frame *fr)
 				json_array_append_new(topics, jhash(l->topics[k]));
 			jset(lj, "address", jaddr(l->address));
 			jset(lj, "topics", topics);
-			jset(lj, "data", jdata(l->data, l->len));
-			jset(lj, "position", jq_u64(l->position));
+			jset(lj, "data", jsonhex_bytes(l->data, l->len));
+			jset(lj, "position", jsonhex_u64(l->position));
 			json_array_append_new(a, lj);
 		}
 		jset(j, "logs", a);
 	}
 	if (fr->has_value)
-		jset(j, "value", jq_u256(&fr->value));
+		jset(j, "value", jsonhex_u256(&fr->value));
 	jset(j, "type", json_string(evm_opcode_name(fr->type)));
 	return j;
 }
@@ -242,7 +242,7 @@ trace_json(const struct trace *t, const struct trace_opts *o)
 		json_array_append_new(logs, step_json(&t->steps[i], o));
 	jset(j, "gas", json_integer((json_int_t)t->gas_used));
 	jset(j, "failed", json_boolean(t->failed));
-	jset(j, "returnValue", jdata(t->output, t->output_len));
+	jset(j, "returnValue", jsonhex_bytes(t->output, t->output_len));
 	jset(j, "structLogs", logs);
 	return j;
 }

@@ -179,7 +179,7 @@ rpc_eth_chain_id(void *ctx, const json_t *params, json_t **result, struct rpc_er
 
 	if (check_params(err, params, "eth_chainId", 0, 0) != 0)
 		return -1;
-	return rpc_ok(result, jq_u64(chain_id(e->chain)));
+	return rpc_ok(result, jsonhex_u64(chain_id(e->chain)));
 }
 
 static int
@@ -189,7 +189,7 @@ rpc_eth_block_number(void *ctx, const json_t *params, json_t **result, struct rp
 
 	if (check_params(err, params, "eth_blockNumber", 0, 0) != 0)
 		return -1;
-	return rpc_ok(result, jq_u64(chain_head(e->chain)->header.number));
+	return rpc_ok(result, jsonhex_u64(chain_head(e->chain)->header.number));
 }
 
 static int
@@ -240,7 +240,7 @@ rpc_eth_get_balance(void *ctx, const json_t *params, json_t **result, struct rpc
 	    block_state(e->chain, err, &n, &st, params, 1) != 0)
 		return -1;
 	v = state_balance(st, addr);
-	return rpc_ok(result, jq_u256(&v));
+	return rpc_ok(result, jsonhex_u256(&v));
 }
 
 /* "pending" counts the transactions this node put in the pool (see
@@ -258,10 +258,10 @@ rpc_eth_get_transaction_count(void *ctx, const json_t *params, json_t **result,
 	    parse_address(err, addr, json_array_get(params, 0), 0, "address") != 0)
 		return -1;
 	if (is_tag(json_array_get(params, 1), "pending"))
-		return rpc_ok(result, jq_u64(pending_nonce(e, addr)));
+		return rpc_ok(result, jsonhex_u64(pending_nonce(e, addr)));
 	if (block_state(e->chain, err, &n, &st, params, 1) != 0)
 		return -1;
-	return rpc_ok(result, jq_u64(state_nonce(st, addr)));
+	return rpc_ok(result, jsonhex_u64(state_nonce(st, addr)));
 }
 
 static int
@@ -279,7 +279,7 @@ rpc_eth_get_code(void *ctx, const json_t *params, json_t **result, struct rpc_er
 	    block_state(e->chain, err, &n, &st, params, 1) != 0)
 		return -1;
 	code = state_code(st, addr, &len);
-	return rpc_ok(result, jdata(code, len));
+	return rpc_ok(result, jsonhex_bytes(code, len));
 }
 
 /* eth_getStorageAt: the slot as a 32-byte word. */
@@ -314,7 +314,7 @@ rpc_eth_gas_price(void *ctx, const json_t *params, json_t **result, struct rpc_e
 	if (check_params(err, params, "eth_gasPrice", 0, 0) != 0)
 		return -1;
 	u256_add(&price, &price, &tip);
-	return rpc_ok(result, jq_u256(&price));
+	return rpc_ok(result, jsonhex_u256(&price));
 }
 
 static int
@@ -323,7 +323,7 @@ rpc_eth_max_priority_fee(void *ctx, const json_t *params, json_t **result,
 {
 	if (check_params(err, params, "eth_maxPriorityFeePerGas", 0, 0) != 0)
 		return -1;
-	return rpc_ok(result, jq_u64(GWEI));
+	return rpc_ok(result, jsonhex_u64(GWEI));
 }
 
 static int
@@ -335,7 +335,7 @@ rpc_eth_blob_base_fee(void *ctx, const json_t *params, json_t **result, struct r
 	if (check_params(err, params, "eth_blobBaseFee", 0, 0) != 0)
 		return -1;
 	fee = tx_blob_base_fee(block_next_excess_blob_gas(&chain_head(e->chain)->header));
-	return rpc_ok(result, jq_u256(&fee));
+	return rpc_ok(result, jsonhex_u256(&fee));
 }
 
 struct tip {
@@ -361,7 +361,7 @@ block_rewards(const struct chain_block *b, const double *pct, size_t npct)
 
 	if (b->ntxs == 0 || b->header.gas_used == 0) {
 		for (size_t k = 0; k < npct; k++)
-			json_array_append_new(out, jq_u64(0));
+			json_array_append_new(out, jsonhex_u64(0));
 		goto out;
 	}
 	tips = xreallocarray(NULL, b->ntxs, sizeof(*tips));
@@ -379,7 +379,7 @@ block_rewards(const struct chain_block *b, const double *pct, size_t npct)
 
 		while (sum < threshold && i < b->ntxs - 1)
 			sum += tips[++i].gas;
-		json_array_append_new(out, jq_u256(&tips[i].reward));
+		json_array_append_new(out, jsonhex_u256(&tips[i].reward));
 	}
 out:
 	free(tips);
@@ -435,24 +435,24 @@ rpc_eth_fee_history(void *ctx, const json_t *params, json_t **result, struct rpc
 	if (jpct != NULL)
 		rewards = json_array();
 	if (count == 0) {
-		jset(o, "oldestBlock", jq_u64(0));
+		jset(o, "oldestBlock", jsonhex_u64(0));
 		goto done;
 	}
 	if (count > FEE_HISTORY_MAX_BLOCKS)
 		count = FEE_HISTORY_MAX_BLOCKS;
 	if (count > newest + 1)
 		count = newest + 1;
-	jset(o, "oldestBlock", jq_u64(newest + 1 - count));
+	jset(o, "oldestBlock", jsonhex_u64(newest + 1 - count));
 	for (uint64_t n = newest + 1 - count; n <= newest; n++) {
 		const struct chain_block *b = chain_block(e->chain, n);
 		const struct block_header *h = &b->header;
 		struct u256 blob_fee = tx_blob_base_fee(h->excess_blob_gas);
 
-		json_array_append_new(base_fees, jq_u256(&h->base_fee));
+		json_array_append_new(base_fees, jsonhex_u256(&h->base_fee));
 		json_array_append_new(ratios, json_real(h->gas_limit > 0 ? (double)h->gas_used /
 									    (double)h->gas_limit
 									  : 0));
-		json_array_append_new(blob_fees, jq_u256(&blob_fee));
+		json_array_append_new(blob_fees, jsonhex_u256(&blob_fee));
 		json_array_append_new(blob_ratios, json_real((double)h->blob_gas_used /
 							     TX_MAX_BLOB_GAS_PER_BLOCK));
 		if (rewards != NULL)
@@ -468,8 +468,8 @@ rpc_eth_fee_history(void *ctx, const json_t *params, json_t **result, struct rpc
 		next_fee = h->base_fee;
 		next_blob_fee = tx_blob_base_fee(h->excess_blob_gas);
 	}
-	json_array_append_new(base_fees, jq_u256(&next_fee));
-	json_array_append_new(blob_fees, jq_u256(&next_blob_fee));
+	json_array_append_new(base_fees, jsonhex_u256(&next_fee));
+	json_array_append_new(blob_fees, jsonhex_u256(&next_blob_fee));
 done:
 	jset(o, "baseFeePerGas", base_fees);
 	jset(o, "gasUsedRatio", ratios);
@@ -517,7 +517,7 @@ rpc_eth_call(void *ctx, const json_t *params, json_t **result, struct rpc_error 
 		run_failure(err, &r, 0);
 		goto out;
 	}
-	rc = rpc_ok(result, jdata(r.output, r.output_len));
+	rc = rpc_ok(result, jsonhex_bytes(r.output, r.output_len));
 out:
 	exec_receipt_release(&r);
 	txreq_release(&q);
@@ -562,7 +562,7 @@ rpc_eth_estimate_gas(void *ctx, const json_t *params, json_t **result, struct rp
 			      why != NULL ? why : strerror(-ret));
 		goto out;
 	}
-	rc = rpc_ok(result, jq_u64(gas));
+	rc = rpc_ok(result, jsonhex_u64(gas));
 out:
 	exec_receipt_release(&r);
 	txreq_release(&q);
@@ -820,7 +820,7 @@ sign_message(struct eth *e, struct rpc_error *err, json_t **result, const json_t
 		goto out;
 	}
 	sig[64] += 27;
-	rc = rpc_ok(result, jdata(sig, sizeof sig));
+	rc = rpc_ok(result, jsonhex_bytes(sig, sizeof sig));
 out:
 	free(msg);
 	return rc;
@@ -967,7 +967,7 @@ rpc_eth_get_block_tx_count_by_number(void *ctx, const json_t *params, json_t **r
 	if (check_params(err, params, "eth_getBlockTransactionCountByNumber", 1, 1) != 0 ||
 	    block_by_number_param(ctx, err, &b, params, 0) != 0)
 		return -1;
-	return rpc_ok(result, b != NULL ? jq_u64(b->ntxs) : json_null());
+	return rpc_ok(result, b != NULL ? jsonhex_u64(b->ntxs) : json_null());
 }
 
 static int
@@ -979,7 +979,7 @@ rpc_eth_get_block_tx_count_by_hash(void *ctx, const json_t *params, json_t **res
 	if (check_params(err, params, "eth_getBlockTransactionCountByHash", 1, 1) != 0 ||
 	    block_by_hash_param(ctx, err, &b, params, 0) != 0)
 		return -1;
-	return rpc_ok(result, b != NULL ? jq_u64(b->ntxs) : json_null());
+	return rpc_ok(result, b != NULL ? jsonhex_u64(b->ntxs) : json_null());
 }
 
 /* Answers transaction param 1 of block b, or null. */
@@ -1319,7 +1319,7 @@ filter_install(struct eth *e, struct rpc_error *err, json_t **result, enum filte
 		if (f->logs.from > f->next)
 			f->next = f->logs.from;
 	}
-	return rpc_ok(result, jq_u64(f->id));
+	return rpc_ok(result, jsonhex_u64(f->id));
 }
 
 /* Returns: the filter param idx names, or NULL after reporting that there
@@ -1559,7 +1559,7 @@ rpc_evm_snapshot(void *ctx, const json_t *params, json_t **result, struct rpc_er
 
 	if (check_params(err, params, "evm_snapshot", 0, 0) != 0)
 		return -1;
-	return rpc_ok(result, jq_u64(chain_snapshot(e->chain)));
+	return rpc_ok(result, jsonhex_u64(chain_snapshot(e->chain)));
 }
 
 /* evm_revert: true, or false for an unknown or used-up id. */
@@ -1604,7 +1604,7 @@ rpc_anvil_node_info(void *ctx, const json_t *params, json_t **result, struct rpc
 	u256_add(&price, &base, &gwei);
 	return rpc_ok(result,
 		  json_pack("{s:o, s:I, s:o, s:s, s:s, s:{s:o, s:I, s:I, s:o}, s:{s:n, s:n, s:n}}",
-			    "currentBlockNumber", jq_u64(head->header.number),
+			    "currentBlockNumber", jsonhex_u64(head->header.number),
 			    "currentBlockTimestamp", (json_int_t)head->header.timestamp,
 			    "currentBlockHash", jhash(head->hash),
 			    "hardFork", "Cancun",

@@ -39,7 +39,7 @@ rpc_eth_sign_typed_data_v4(void *ctx, const json_t *params, json_t **result,
 		goto out;
 	}
 	sig[64] += 27;
-	rc = rpc_ok(result, jdata(sig, sizeof(sig)));
+	rc = rpc_ok(result, jsonhex_bytes(sig, sizeof(sig)));
 out:
 	free(cause);
 	return rc;
