@@ -647,6 +647,8 @@ static void
 expected_root(char *buf, size_t size)
 {
 	static const char *const sys[] = { "bin", "lib", "lib64", "sbin", "usr" };
+	const char *bound[] = { probe_dir, data_dir };
+	char tops[ARRAY_SIZE(bound)][NAME_MAX + 1];
 	const char *names[16];
 	struct stat st;
 	char path[64];
@@ -655,11 +657,22 @@ expected_root(char *buf, size_t size)
 	names[n++] = "dev";
 	names[n++] = "etc";
 	names[n++] = "proc";
-	names[n++] = "tmp"; /* also where data_dir and probe_dir are, here */
+	names[n++] = "tmp";
 	for (i = 0; i < ARRAY_SIZE(sys); i++) {
 		snprintf(path, sizeof(path), "/%s", sys[i]);
 		if (lstat(path, &st) == 0)
 			names[n++] = sys[i];
+	}
+	/* The first component of each bound path appears too (the build may
+	 * live anywhere, /check/work/main/build say), once. */
+	for (i = 0; i < ARRAY_SIZE(bound); i++) {
+		size_t k = strcspn(bound[i] + 1, "/");
+
+		snprintf(tops[i], sizeof(tops[i]), "%.*s", (int)k, bound[i] + 1);
+		for (j = 0; j < n && strcmp(names[j], tops[i]) != 0; j++)
+			;
+		if (j == n)
+			names[n++] = tops[i];
 	}
 	for (i = 0; i < n; i++) { /* insertion sort */
 		for (j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
