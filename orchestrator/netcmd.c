@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "control.h"
+#include "fsutil.h"
 #include "log.h"
 #include "netcmd.h"
 #include "units.h"
@@ -383,36 +384,6 @@ netcmd_fault(int argc, char **argv)
 	return 0;
 }
 
-/* Removes path and everything under it.  Returns: 0 or -errno. */
-static int
-rmtree(const char *path)
-{
-	struct dirent *e;
-	struct stat st;
-	int rc = 0;
-	DIR *d;
-
-	if (lstat(path, &st) != 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (!S_ISDIR(st.st_mode))
-		return unlink(path) == 0 ? 0 : -errno;
-	if ((d = opendir(path)) == NULL)
-		return -errno;
-	while ((e = readdir(d)) != NULL && rc == 0) {
-		char *sub;
-
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		xasprintf(&sub, "%s/%s", path, e->d_name);
-		rc = rmtree(sub);
-		free(sub);
-	}
-	closedir(d);
-	if (rc == 0 && rmdir(path) != 0)
-		rc = -errno;
-	return rc;
-}
-
 static const char down_usage[] =
 	"chainbox down [--purge] [--name NAME] [--state-dir DIR]\n\n"
 	"Stops every node (SIGTERM, then SIGKILL after a timeout) and the\n"
@@ -441,7 +412,7 @@ netcmd_down(int argc, char **argv)
 	if (request(&reply, dir, json_pack("{s:s}", "cmd", "down")) != 0) {
 		/* Nothing runs; --purge still clears what is left. */
 		if (o.purge && access(dir, F_OK) == 0) {
-			rc = rmtree(dir);
+			rc = fs_rmtree(dir);
 			if (rc != 0)
 				msg_error("cannot remove %s: %s", dir, strerror(-rc));
 			else
@@ -471,7 +442,7 @@ netcmd_down(int argc, char **argv)
 	}
 	if (lock_fd >= 0)
 		close(lock_fd);
-	if (o.purge && (rc = rmtree(dir)) != 0) {
+	if (o.purge && (rc = fs_rmtree(dir)) != 0) {
 		msg_error("cannot remove %s: %s", dir, strerror(-rc));
 		free(dir);
 		return 1;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "hdwallet.h"
+#include "fsutil.h"
 #include "hex.h"
 #include "jsonhex.h"
 #include "keccak.h"
@@ -35,8 +36,11 @@ plan_spec_hash(uint8_t hash[32], const struct spec *spec)
 	json_t *j = spec_to_json(spec);
 	char *text;
 
-	/* The file it came from is not part of what it says. */
+	/* The file it came from, and the name it runs under (--name), are
+	 * not part of what it says: the same spec under another name makes
+	 * the same chain, which a snapshot may carry between the two. */
 	json_object_del(j, "file");
+	json_object_del(j, "name");
 	text = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT);
 	if (text == NULL)
 		BUG("cannot serialise a spec");
@@ -68,73 +72,49 @@ plan_free_port(uint16_t want)
 	return port;
 }
 
-/* Creates dir and its parents.  Returns: 0 or -errno. */
-static int
-mkdirs(const char *dir)
-{
-	char *p = xstrdup(dir);
-	int rc = 0;
-
-	for (char *s = p + 1; *s != '\0'; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0755) != 0 && errno != EEXIST)
-			rc = -errno;
-		*s = '/';
-		if (rc != 0)
-			break;
-	}
-	if (rc == 0 && mkdir(p, 0755) != 0 && errno != EEXIST)
-		rc = -errno;
-	free(p);
-	return rc;
-}
-
-/* Writes j to path through a temporary file and a rename, so that a
- * reader never sees half of it.  Returns: 0, or -1 with *cause set. */
+/* Writes j to path, whole or not at all.  Returns: 0, or -1 with *cause
+ * set. */
 static int
 write_json(char **cause, const char *path, const json_t *j, int mode)
 {
-	char *tmp, *text = NULL;
-	size_t len;
-	int fd, rc = -1;
-
-	xasprintf(&tmp, "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0) {
-		xasprintf(cause, "cannot write %s: %s", tmp, strerror(errno));
-		goto out;
-	}
 	/* One write: json_dumpfd() would make one system call a token. */
-	text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
+	char *text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
+	size_t len;
+	int rc;
+
 	if (text == NULL) {
-		xasprintf(cause, "cannot write %s: out of memory", tmp);
-		close(fd);
-		goto out;
+		xasprintf(cause, "cannot write %s: out of memory", path);
+		return -1;
 	}
 	len = strlen(text);
 	text[len] = '\n'; /* in place of the NUL: what is written needs none */
-	for (size_t off = 0; off < len + 1;) {
-		ssize_t n = write(fd, text + off, len + 1 - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			xasprintf(cause, "cannot write %s: %s", tmp, strerror(errno));
-			close(fd);
-			goto out;
-		}
-		off += (size_t)n;
-	}
-	if (close(fd) != 0 || rename(tmp, path) != 0) {
-		xasprintf(cause, "cannot write %s: %s", path, strerror(errno));
-		goto out;
-	}
-	rc = 0;
-out:
+	rc = fs_write_file(cause, path, text, len + 1, mode, false);
 	free(text);
-	free(tmp);
+	return rc;
+}
+
+/* Writes the effective spec to STATE/spec.yaml: what a snapshot carries
+ * to rebuild the network elsewhere.  Returns: 0, or -1 with *cause set. */
+static int
+write_spec(char **cause, const struct plan *p, const struct spec *spec)
+{
+	char *path, *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int rc = -1;
+
+	xasprintf(&path, "%s/%s", p->state_dir, PLAN_SPEC_FILE);
+	if (f == NULL) {
+		xasprintf(cause, "cannot write %s: %s", path, strerror(errno));
+	} else {
+		spec_write_yaml(f, spec);
+		if (fclose(f) != 0)
+			xasprintf(cause, "cannot write %s: out of memory", path);
+		else
+			rc = fs_write_file(cause, path, text, len, 0644, false);
+	}
+	free(text);
+	free(path);
 	return rc;
 }
 
@@ -454,7 +434,7 @@ plan_make(struct plan *p, char **cause, const struct spec *spec, const char *sta
 		xasprintf(&n->log, "%s/%s.log", logs, n->name);
 		node_key(n, secp, spec->seed);
 	}
-	if ((rc = mkdirs(logs)) != 0) {
+	if ((rc = fs_mkdirs(logs)) != 0) {
 		xasprintf(cause, "cannot create %s: %s", logs, strerror(-rc));
 		rc = -1;
 		goto out;
@@ -468,12 +448,14 @@ plan_make(struct plan *p, char **cause, const struct spec *spec, const char *sta
 		    write_json(cause, p->genesis, g, 0644) != 0)
 			goto out;
 	}
+	if (write_spec(cause, p, spec) != 0)
+		goto out;
 	if (g == NULL && (g = json_load_file(p->genesis, 0, NULL)) == NULL) {
 		xasprintf(cause, "cannot read %s", p->genesis);
 		goto out;
 	}
 	for (size_t i = 0; i < p->nnodes; i++) {
-		int mrc = mkdirs(p->nodes[i].data_dir);
+		int mrc = fs_mkdirs(p->nodes[i].data_dir);
 		char *copy;
 
 		if (mrc != 0) {

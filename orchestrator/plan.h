@@ -2,6 +2,7 @@
  *
  * Under the state directory (STATE, by default ./.chainbox/NAME):
  *   genesis.json          geth format, shared by every node (see nodeconf.h)
+ *   spec.yaml             the effective spec the network was made from
  *   nodes/NODE/           the node's own directory, the only place it
  *                         sees of the state dir, and may write to:
  *     node.conf           its config (see nodeconf.h)
@@ -28,6 +29,7 @@
 #include "spec.h"
 
 #define PLAN_DEFAULT_RPC_PORT 8545
+#define PLAN_SPEC_FILE "spec.yaml"
 
 struct plan_node {
 	char *name;
@@ -64,8 +66,8 @@ int plan_make(struct plan *p, char **cause, const struct spec *spec,
 	      const char *state_dir) WARN_UNUSED;
 void plan_release(struct plan *p);
 
-/* Out: hash, keccak-256 of the spec's effective JSON (keys sorted), which
- * tells two specs apart. */
+/* Out: hash, keccak-256 of the spec's effective JSON (keys sorted), less
+ * its file and name, which tells two specs apart. */
 void plan_spec_hash(uint8_t hash[32], const struct spec *spec);
 
 /* Returns: a TCP port on 127.0.0.1 free right now (0 when none could be
