@@ -3,8 +3,9 @@
  * mnemonic, chain id 31337, a block per transaction.  It prints a banner
  * and then one line, "Listening on HOST:PORT", that scripts wait for.
  *
- * Exit status: 0 after SIGINT or SIGTERM, 1 when the node cannot start,
- * 2 for wrong usage. */
+ * Exit status: 0 after SIGINT or SIGTERM, 1 when the node cannot start
+ * (or cannot write its --dump-state file on the way out), 2 for wrong
+ * usage. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <event2/event.h>
@@ -20,14 +21,17 @@
 
 #include "chain/chain.h"
 #include "consensus/engine.h"
-#include "nodeconf.h"
 #include "hdwallet.h"
 #include "hex.h"
 #include "log.h"
+#include "nodeconf.h"
+#include "nodectl.h"
+#include "rpc/anvil.h"
 #include "rpc/dispatch.h"
 #include "rpc/eth.h"
 #include "rpc/server.h"
 #include "secp.h"
+#include "snapctl.h"
 #include "units.h"
 #include "xalloc.h"
 
@@ -45,6 +49,16 @@
 	"01600081602082378035828234f58015156039578182fd5b808252505050601460" \
 	"0cf3"
 
+/* anvil's state files: --load-state, --dump-state (--state is both) and
+ * --state-interval. */
+struct state_files {
+	const char *load; /* NULL: none */
+	bool load_if_present; /* --state's: no file yet is a fresh start */
+	const char *dump; /* NULL: none */
+	uint64_t interval; /* seconds between dumps; 0: on exit only */
+	const struct chain *chain; /* what is dumped, once it exists */
+};
+
 struct options {
 	bool dev;
 	const char *config;
@@ -59,6 +73,7 @@ struct options {
 	bool no_mining;
 	uint64_t block_time_ms; /* 0: automine */
 	const char *data_dir; /* NULL: in memory */
+	struct state_files state;
 };
 
 /* What the node runs with, from the command line (--dev) or a node config
@@ -104,6 +119,13 @@ static const char usage_text[] =
 	"                         node, even after kill -9, carries on where it was\n"
 	"      --memory           keep everything in memory (the default for --dev,\n"
 	"                         as anvil does)\n"
+	"      --load-state PATH  start from the state in PATH (PATH/state.json for a\n"
+	"                         directory), as --dump-state or anvil writes it\n"
+	"      --dump-state PATH  write the state to PATH (PATH/state.json for a\n"
+	"                         directory) on exit, as JSON in anvil's format\n"
+	"  -s, --state-interval SECS\n"
+	"                         also write it every SECS seconds\n"
+	"      --state PATH       --load-state PATH if it exists, and --dump-state PATH\n"
 	"      --config FILE      run one node of a chainbox network, as node.conf\n"
 	"                         FILE says (see chainbox-node(1))\n"
 	"  -h, --help             show this help\n"
@@ -155,7 +177,8 @@ static int
 parse_options(struct options *o, int argc, char **argv)
 {
 	enum { OPT_HOST = 256, OPT_BALANCE, OPT_CHAIN_ID, OPT_GAS_LIMIT, OPT_BASE_FEE,
-	       OPT_NO_MINING, OPT_CONFIG, OPT_DEV, OPT_DATA_DIR, OPT_MEMORY };
+	       OPT_NO_MINING, OPT_CONFIG, OPT_DEV, OPT_DATA_DIR, OPT_MEMORY, OPT_LOAD_STATE,
+	       OPT_DUMP_STATE, OPT_STATE };
 	double secs;
 	char *end;
 	static const struct option longopts[] = {
@@ -173,12 +196,17 @@ parse_options(struct options *o, int argc, char **argv)
 		{ "block-time", required_argument, NULL, 'b' },
 		{ "data-dir", required_argument, NULL, OPT_DATA_DIR },
 		{ "memory", no_argument, NULL, OPT_MEMORY },
+		{ "load-state", required_argument, NULL, OPT_LOAD_STATE },
+		{ "dump-state", required_argument, NULL, OPT_DUMP_STATE },
+		{ "state", required_argument, NULL, OPT_STATE },
+		{ "state-interval", required_argument, NULL, 's' },
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t v;
 	char *cause = NULL, *text;
+	const char *state = NULL;
 	int c, rc;
 
 	memset(o, 0, sizeof(*o));
@@ -192,7 +220,7 @@ parse_options(struct options *o, int argc, char **argv)
 	o->gas_limit = 30000000;
 	o->base_fee = u256_from_u64(1000000000);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:a:m:b:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:a:m:b:s:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_DEV:
 			o->dev = true;
@@ -269,6 +297,20 @@ parse_options(struct options *o, int argc, char **argv)
 		case OPT_MEMORY:
 			o->data_dir = NULL;
 			break;
+		case OPT_LOAD_STATE:
+			o->state.load = optarg;
+			break;
+		case OPT_DUMP_STATE:
+			o->state.dump = optarg;
+			break;
+		case OPT_STATE:
+			state = optarg;
+			break;
+		case 's':
+			if ((rc = parse_number(&o->state.interval, "state-interval", optarg, 1,
+					       UINT32_MAX)) != 0)
+				return rc;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return -1;
@@ -286,6 +328,19 @@ parse_options(struct options *o, int argc, char **argv)
 		return usage_error("--config and --dev cannot be used together");
 	if (o->config == NULL && !o->dev)
 		return usage_error("say --dev to run a dev node");
+	if (state != NULL && (o->state.load != NULL || o->state.dump != NULL))
+		return usage_error("--state cannot be used with --load-state or --dump-state");
+	if (state != NULL) {
+		o->state.load = o->state.dump = state;
+		o->state.load_if_present = true;
+	}
+	/* A network node's chain lives in its store, and is its network's. */
+	if (o->config != NULL &&
+	    (o->state.load != NULL || o->state.dump != NULL || o->state.interval > 0))
+		return usage_error("--load-state, --dump-state, --state and --state-interval "
+				   "are for dev nodes, not --config");
+	if (o->state.interval > 0 && o->state.dump == NULL)
+		return usage_error("--state-interval needs --dump-state or --state");
 	return 0;
 }
 
@@ -354,6 +409,43 @@ on_block_timer(evutil_socket_t fd, short what, void *arg)
 	if (rc != 0)
 		log_warn("cannot mine a block: %s", chain_store_error(m->chain) != NULL
 			 ? chain_store_error(m->chain) : strerror(-rc));
+}
+
+/* --load-state and --state: starts the chain from a state file.
+ * Returns: 0, or -1 after saying why. */
+static int
+state_files_load(struct chain *chain, const struct state_files *sf)
+{
+	char *cause = NULL;
+	int rc = anvil_state_load_file(chain, &cause, sf->load);
+
+	if (rc == -ENOENT && sf->load_if_present)
+		rc = 0;
+	if (rc != 0)
+		msg_error("%s", cause);
+	free(cause);
+	return rc != 0 ? -1 : 0;
+}
+
+/* --dump-state: writes the state file.  Returns: 0, or -1 after saying
+ * why. */
+static int
+state_files_dump(const struct state_files *sf)
+{
+	char *cause = NULL;
+	int rc = anvil_state_dump_file(sf->chain, &cause, sf->dump);
+
+	if (rc != 0)
+		msg_error("%s", cause);
+	free(cause);
+	return rc != 0 ? -1 : 0;
+}
+
+/* --state-interval: a failed dump is said, and the node runs on. */
+static void
+on_state_timer(evutil_socket_t fd, short what, void *arg)
+{
+	(void)state_files_dump(arg);
 }
 
 /* Fills su from --dev's options: the dev accounts funded, and the CREATE2
@@ -456,9 +548,11 @@ main(int argc, char **argv)
 	struct eth *eth = NULL;
 	struct rpc_dispatch *d = NULL;
 	struct event_base *base = NULL;
-	struct event *sigint = NULL, *sigterm = NULL, *mine_timer = NULL;
+	struct event *sigint = NULL, *sigterm = NULL, *mine_timer = NULL, *state_timer = NULL;
 	struct rpc_server *server = NULL;
 	struct engine *engine = NULL;
+	struct snapctl *snap = NULL;
+	struct nodectl *control = NULL;
 	struct miner miner;
 	const struct rpc_method *methods;
 	struct rpc_method *own_methods = NULL;
@@ -497,6 +591,9 @@ main(int argc, char **argv)
 		msg_error("cannot create the chain: %s", cause);
 		goto out;
 	}
+	o.state.chain = chain;
+	if (o.state.load != NULL && state_files_load(chain, &o.state) != 0)
+		goto out;
 	eth = eth_new(chain, accts, su.accounts, &cause);
 	if (eth == NULL) {
 		msg_error("%s", cause);
@@ -534,9 +631,32 @@ main(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (o.state.interval > 0) {
+		struct timeval tv = { (time_t)o.state.interval, 0 };
+
+		state_timer = event_new(base, -1, EV_PERSIST, on_state_timer, &o.state);
+		if (state_timer == NULL || event_add(state_timer, &tv) != 0) {
+			msg_error("cannot start dumping the state every %llu seconds",
+				  (unsigned long long)o.state.interval);
+			goto out;
+		}
+	}
 	if (su.tbft && (engine = engine_new(base, &su.nc, chain, &cause)) == NULL) {
 		msg_error("cannot join the network: %s", cause);
 		goto out;
+	}
+	if (su.nc.control_path != NULL) {
+		struct nodectl_config cc = {
+			.path = su.nc.control_path, .p2p = engine ? engine_p2p(engine) : NULL,
+			.status = snapctl_status, .commands = snapctl_commands,
+			.ncommands = snapctl_ncommands,
+		};
+
+		cc.arg = snap = snapctl_new(chain, engine ? engine_status : NULL, engine);
+		if ((control = nodectl_new(base, &cc, &cause)) == NULL) {
+			msg_error("%s", cause);
+			goto out;
+		}
 	}
 	sigint = evsignal_new(base, SIGINT, on_signal, base);
 	sigterm = evsignal_new(base, SIGTERM, on_signal, base);
@@ -576,11 +696,17 @@ main(int argc, char **argv)
 		msg_error("the event loop failed");
 		goto out;
 	}
+	if (o.state.dump != NULL && state_files_dump(&o.state) != 0)
+		goto out;
 	status = 0;
 out:
+	nodectl_free(control);
+	snapctl_free(snap);
 	engine_free(engine);
 	if (mine_timer != NULL)
 		event_free(mine_timer);
+	if (state_timer != NULL)
+		event_free(state_timer);
 	if (sigint != NULL)
 		event_free(sigint);
 	if (sigterm != NULL)

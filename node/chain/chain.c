@@ -56,6 +56,8 @@ struct chain {
 	bool set_since_block;
 	chain_pool_hook *pool_hook;
 	void *pool_hook_arg;
+	chain_stored_hook *stored_hook;
+	void *stored_hook_arg;
 	struct snap *snaps; /* in id order */
 	size_t nsnaps, asnaps;
 	uint64_t next_snap;
@@ -1233,6 +1235,8 @@ chain_persist(struct chain *c)
 	c->store_rewrite = false;
 	free(c->store_error);
 	c->store_error = NULL;
+	if (c->stored_hook != NULL)
+		c->stored_hook(c->stored_hook_arg, c->nblocks - 1);
 out:
 	store_abort(c->store);
 	if (rc != 0) {
@@ -1240,6 +1244,35 @@ out:
 		c->store_error = cause;
 	}
 	return rc;
+}
+
+void
+chain_set_stored_hook(struct chain *c, chain_stored_hook *fn, void *arg)
+{
+	c->stored_hook = fn;
+	c->stored_hook_arg = arg;
+}
+
+int
+chain_pin(struct chain *c, char **cause, struct store_pin *pin)
+{
+	if (c->store == NULL) {
+		xasprintf(cause, "the chain is kept in memory: there is no store to pin");
+		return -ENODEV;
+	}
+	if (c->nstored != c->nblocks || c->store_rewrite) {
+		xasprintf(cause, "the head is not stored yet: %s",
+			  c->store_error != NULL ? c->store_error : "a write is pending");
+		return -EAGAIN;
+	}
+	return store_pin(c->store, cause, pin);
+}
+
+void
+chain_unpin(struct chain *c)
+{
+	if (c->store != NULL)
+		store_unpin(c->store);
 }
 
 /* Rebuilds a transaction of a stored block from its network encoding and

@@ -19,6 +19,7 @@
 #include "chain/tx.h"
 #include "compat.h"
 #include "state/state.h"
+#include "state/store.h"
 
 struct chain_alloc {
 	uint8_t address[20];
@@ -271,6 +272,16 @@ int chain_send_raw_as(struct chain *c, uint8_t hash[32], const char **why, const
  * transactions it is sent to its peers. */
 typedef void chain_pool_hook(void *arg, const uint8_t *raw, size_t len, const uint8_t *sender);
 void chain_set_pool_hook(struct chain *c, chain_pool_hook *fn, void *arg);
+
+/* Called after each write that stored new blocks, with the new head:
+ * what a snapshot waits on to pin the store at a height. */
+typedef void chain_stored_hook(void *arg, uint64_t head);
+void chain_set_stored_hook(struct chain *c, chain_stored_hook *fn, void *arg);
+/* Pins the store at the head, as store_pin() does.  Returns: 0; -ENODEV
+ * for a chain kept in memory; -EAGAIN when the head is not stored yet (a
+ * failed write); -errno with *cause set. */
+int chain_pin(struct chain *c, char **cause, struct store_pin *pin) WARN_UNUSED;
+void chain_unpin(struct chain *c);
 
 /* Blocks agreed by consensus (tbft).  A block travels as
  * rlp([rlp(header) as a string, [tx, ...]]), each tx its network

@@ -11,7 +11,6 @@
 
 #include "consensus/engine.h"
 #include "consensus/tbft.h"
-#include "nodectl.h"
 #include "hex.h"
 #include "keccak.h"
 #include "log.h"
@@ -29,7 +28,6 @@ struct engine {
 	struct p2p *p2p;
 	struct tbft *tbft;
 	struct tbft_config tcfg;
-	struct nodectl *control;
 	struct event *tick; /* tbft's timer */
 	struct event *status; /* the periodic ENGINE_MSG_STATUS */
 	bool relaying; /* a peer's transaction is going into the pool */
@@ -471,8 +469,8 @@ on_peer(void *arg, size_t peer, bool up)
 
 /* --- the control socket's status ------------------------------------------------- */
 
-static void
-add_status(void *arg, json_t *reply)
+void
+engine_status(void *arg, json_t *reply)
 {
 	struct engine *e = arg;
 	uint64_t height;
@@ -484,6 +482,12 @@ add_status(void *arg, json_t *reply)
 	json_object_set_new(reply, "consensus_height", json_integer((json_int_t)height));
 	json_object_set_new(reply, "round", json_integer((json_int_t)round));
 	json_object_set_new(reply, "step", json_string(step));
+}
+
+struct p2p *
+engine_p2p(struct engine *e)
+{
+	return e->p2p;
 }
 
 /* --- life ---------------------------------------------------------------------------- */
@@ -589,14 +593,6 @@ engine_new(struct event_base *base, const struct node_config *nc, struct chain *
 			goto fail;
 		}
 	}
-	if (nc->control_path != NULL) {
-		struct nodectl_config cc = { .path = nc->control_path, .p2p = e->p2p,
-					     .status = add_status, .arg = e };
-
-		e->control = nodectl_new(base, &cc, cause);
-		if (e->control == NULL)
-			goto fail;
-	}
 	chain_set_pool_hook(chain, on_pooled, e);
 	tbft_start(e->tbft);
 	free(peers);
@@ -613,7 +609,6 @@ engine_free(struct engine *e)
 	if (e == NULL)
 		return;
 	chain_set_pool_hook(e->chain, NULL, NULL);
-	nodectl_free(e->control);
 	tbft_free(e->tbft);
 	if (e->tick != NULL)
 		event_free(e->tick);

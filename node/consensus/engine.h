@@ -1,6 +1,6 @@
 /* A node's part in a tbft network: the consensus state machine (tbft.h)
  * hosted on the chain, the P2P mesh (p2p/p2p.h) and the node's libevent
- * loop, and the node's control socket (control.h) for the supervisor.
+ * loop.
  *
  * What travels between nodes, as P2P frames of these types:
  *   ENGINE_MSG_CONSENSUS  a tbft message (proposal, prevote, precommit)
@@ -38,13 +38,20 @@
 
 struct event_base;
 struct engine;
+struct p2p;
 
-/* Starts the node's P2P mesh, its consensus (as a validator when nc says
- * so) and its control socket.
+/* Starts the node's P2P mesh and its consensus (as a validator when nc
+ * says so).
  * Returns: the engine (caller frees with engine_free()), or NULL with
  * *cause set (caller frees).  In: nc and chain outlive the engine. */
 struct engine *engine_new(struct event_base *base, const struct node_config *nc,
 			  struct chain *chain, char **cause) WARN_UNUSED;
 void engine_free(struct engine *e);
+
+/* For the node's control socket (nodectl.h): the mesh its fault commands
+ * act on, and the consensus fields of a status reply (height, round...);
+ * arg is the engine. */
+struct p2p *engine_p2p(struct engine *e);
+void engine_status(void *arg, json_t *reply);
 
 #endif

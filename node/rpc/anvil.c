@@ -1,8 +1,11 @@
 /* anvil's methods for impersonation, the pool and state dumps (see
  * eth_int.h): anvil_impersonateAccount and kin, txpool_status,
  * txpool_content and txpool_inspect in geth's shapes, anvil_dropTransaction
- * and kin, and anvil_dumpState / anvil_loadState in anvil's format. */
+ * and kin, and anvil_dumpState / anvil_loadState in anvil's format; and
+ * the state files of chainbox-node's --dump-state and --load-state, in
+ * the same format (anvil.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -10,18 +13,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "chain/chain.h"
 #include "hex.h"
+#include "rpc/anvil.h"
 #include "rpc/codec.h"
 #include "rpc/eth_int.h"
 #include "u256.h"
 #include "xalloc.h"
 
 /* anvil_loadState inflates a gzip'd dump to at most this: the request body
- * is capped at a few MiB, but gzip packs zeros a thousand to one. */
+ * is capped at a few MiB, but gzip packs zeros a thousand to one.  A
+ * state file may be as large. */
 #define LOAD_MAX_JSON (256u << 20)
+/* Loading mines empty blocks up to the dump's best block, each a real
+ * block with its own state root (100,000 take a second and 90 MiB).
+ * Over RPC a dump may ask for as many as anvil_mine may; a file, which
+ * the node's operator gives, for as many as a node could have held. */
+#define LOAD_MAX_BLOCKS_RPC 100000u
+#define LOAD_MAX_BLOCKS_FILE 10000000u
 /* The message anvil gives any dump it cannot read, which its users know. */
 #define LOAD_ERROR "Failed to decode state dump"
 
@@ -412,20 +425,44 @@ account_json(const struct state *st, const struct dump_account *a)
 			 "code", jsonhex_bytes(a->code, a->code_len), "storage", storage);
 }
 
+/* Returns: c's head state as a dump (see anvil.h). */
+json_t *
+anvil_state_json(const struct chain *c)
+{
+	const struct state *st = chain_state(c);
+	struct dump_walk w = { NULL, 0, 0 };
+	json_t *accounts = json_object(), *root = NULL;
+
+	if (accounts == NULL)
+		goto out;
+	(void)state_foreach(st, collect_account, &w);
+	if (w.n > 1)
+		qsort(w.v, w.n, sizeof(*w.v), account_cmp);
+	for (size_t i = 0; i < w.n; i++) {
+		char addr[43];
+
+		addr[0] = '0';
+		addr[1] = 'x';
+		hex_encode(addr + 2, w.v[i].address, 20);
+		if (json_object_set_new(accounts, addr, account_json(st, &w.v[i])) != 0)
+			goto out;
+	}
+	root = json_pack("{s:n, s:O, s:I, s:[], s:[], s:n}", "block", "accounts", accounts,
+			 "best_block_number", (json_int_t)chain_head(c)->header.number, "blocks",
+			 "transactions", "historical_states");
+out:
+	json_decref(accounts);
+	free(w.v);
+	return root;
+}
+
 /* anvil_dumpState / hardhat_dumpState: [preserveHistoricalStates?]; "0x"
- * and the hex of gzip'd JSON, as anvil answers.  The JSON has anvil's
- * keys, but only the state: every account with its nonce, balance, code
- * and storage.  "block" and "best_block_number" are null and "blocks" and
- * "transactions" empty, since this chain's blocks cannot go into another
- * node: anvil refuses a best block it does not hold ("Best hash not
- * found"), and a null one keeps its own. */
+ * and the hex of gzip'd anvil_state_json(), as anvil answers. */
 int
 rpc_anvil_dump_state(void *ctx, const json_t *params, json_t **result, struct rpc_error *err)
 {
 	struct eth *e = ctx;
-	const struct state *st = chain_state(e->chain);
-	struct dump_walk w = { NULL, 0, 0 };
-	json_t *accounts = NULL, *root = NULL;
+	json_t *root = NULL;
 	const json_t *jh;
 	char *text = NULL;
 	uint8_t *gz = NULL;
@@ -439,20 +476,7 @@ rpc_anvil_dump_state(void *ctx, const json_t *params, json_t **result, struct rp
 	if ((jh = opt_param(params, 0)) != NULL &&
 	    parse_bool(err, &historical, jh, 0, "preserveHistoricalStates") != 0)
 		goto out;
-	(void)state_foreach(st, collect_account, &w);
-	if (w.n > 1)
-		qsort(w.v, w.n, sizeof(*w.v), account_cmp);
-	accounts = json_object();
-	for (size_t i = 0; i < w.n; i++) {
-		char addr[43];
-
-		addr[0] = '0';
-		addr[1] = 'x';
-		hex_encode(addr + 2, w.v[i].address, 20);
-		json_object_set_new(accounts, addr, account_json(st, &w.v[i]));
-	}
-	root = json_pack("{s:n, s:O, s:n, s:[], s:[], s:n}", "block", "accounts", accounts,
-			 "best_block_number", "blocks", "transactions", "historical_states");
+	root = anvil_state_json(e->chain);
 	if (root == NULL || (text = json_dumps(root, JSON_COMPACT)) == NULL) {
 		rpc_error_set(err, RPC_INTERNAL_ERROR, "cannot dump the state: out of memory");
 		goto out;
@@ -466,8 +490,6 @@ out:
 	free(gz);
 	free(text);
 	json_decref(root);
-	json_decref(accounts);
-	free(w.v);
 	return rc;
 }
 
@@ -558,69 +580,327 @@ parse_account(struct load_account *a, const char **why, const char *key, const j
 	return 0;
 }
 
-/* anvil_loadState / hardhat_loadState: [hex of a dump, gzip'd or not];
- * true.  Merges the dump's accounts into the head's state as anvil does:
- * balance and code replaced, the higher of the two nonces, and each slot
- * set.  Blocks and transactions in the dump are passed over (see
- * rpc_anvil_dump_state()).  A dump that does not read changes nothing. */
-int
-rpc_anvil_load_state(void *ctx, const json_t *params, json_t **result, struct rpc_error *err)
+/* Finds a dump's best block as anvil does: "best_block_number", else the
+ * number of "block" (older dumps have no best_block_number), else 0, for
+ * a dump of accounts alone.  Returns: 0 or -EINVAL.  Out: *best. */
+static int
+dump_best_block(uint64_t *best, const json_t *root)
 {
-	struct eth *e = ctx;
-	struct load_account *v = NULL;
-	uint8_t *raw = NULL, *text = NULL;
-	size_t raw_len, text_len = 0, n = 0;
-	const char *why = "it is not JSON", *key;
-	const json_t *accounts, *jv;
-	json_t *root = NULL;
-	json_error_t jerr;
-	int rc = -1, zrc;
+	const json_t *v = json_object_get(root, "best_block_number");
+	struct u256 n;
 
-	if (check_params(err, params, "anvil_loadState", 1, 1) != 0 ||
-	    parse_bytes(err, &raw, &raw_len, json_array_get(params, 0), 0, "state") != 0)
+	if (v == NULL || json_is_null(v))
+		v = json_object_get(json_object_get(root, "block"), "number");
+	*best = 0;
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (dump_u256(&n, v) != 0 || !u256_fits_u64(&n))
+		return -EINVAL;
+	*best = u256_to_u64(&n);
+	return 0;
+}
+
+/* Merges a dump into c (see anvil.h). */
+int
+anvil_state_load(struct chain *c, char **cause, const json_t *root, uint64_t max_blocks)
+{
+	const json_t *accounts = json_object_get(root, "accounts"), *jv;
+	uint64_t best, head = chain_head(c)->header.number;
+	struct load_account *v = NULL;
+	const char *why, *key;
+	size_t n = 0;
+	int rc = -EINVAL;
+
+	if (!json_is_object(accounts)) {
+		xasprintf(cause, "it has no \"accounts\" object");
 		goto out;
-	/* gzip begins 1f 8b; anything else is taken as the JSON itself. */
-	if (raw_len >= 2 && raw[0] == 0x1f && raw[1] == 0x8b) {
-		zrc = gunzip_bytes(&text, &text_len, raw, raw_len, LOAD_MAX_JSON);
-		if (zrc != 0) {
-			rpc_error_set(err, RPC_INVALID_PARAMS, "%s: %s", LOAD_ERROR,
-				      zrc == -E2BIG ? "it inflates past 256 MiB"
-						    : "it is not valid gzip");
-			goto out;
-		}
-		root = json_loadb((const char *)text, text_len, 0, &jerr);
-	} else {
-		root = json_loadb((const char *)raw, raw_len, 0, &jerr);
 	}
-	accounts = json_object_get(root, "accounts");
-	if (root != NULL)
-		why = "it has no \"accounts\" object";
-	if (!json_is_object(accounts))
-		goto bad;
+	if (dump_best_block(&best, root) != 0) {
+		xasprintf(cause, "its best block number is not a number below 2^64");
+		goto out;
+	}
+	if (best > head && best - head > max_blocks) {
+		xasprintf(cause, "its best block %" PRIu64 " is more than %" PRIu64
+				 " blocks past block %" PRIu64, best, max_blocks, head);
+		goto out;
+	}
 	v = xcalloc(json_object_size(accounts) + 1, sizeof(*v));
 	json_object_foreach((json_t *)accounts, key, jv) {
-		if (parse_account(&v[n++], &why, key, jv) != 0)
-			goto bad;
+		if (parse_account(&v[n++], &why, key, jv) != 0) {
+			/* The key is the sender's: only so much of it is repeated. */
+			xasprintf(cause, "account '%.42s%s': %s", key, strlen(key) > 42 ? "..." : "",
+				  why);
+			goto out;
+		}
 	}
 	/* Only a dump read whole changes the state. */
 	for (size_t i = 0; i < n; i++) {
 		const struct load_account *a = &v[i];
-		uint64_t nonce = state_nonce(chain_state(e->chain), a->address);
+		uint64_t nonce = state_nonce(chain_state(c), a->address);
 
-		chain_set_balance(e->chain, a->address, &a->balance);
-		chain_set_nonce(e->chain, a->address, a->nonce > nonce ? a->nonce : nonce);
-		chain_set_code(e->chain, a->address, a->code, a->code_len);
+		chain_set_balance(c, a->address, &a->balance);
+		chain_set_nonce(c, a->address, a->nonce > nonce ? a->nonce : nonce);
+		chain_set_code(c, a->address, a->code, a->code_len);
 		for (size_t k = 0; k < a->nslots; k++)
-			chain_set_storage(e->chain, a->address, &a->slots[k][0], &a->slots[k][1]);
+			chain_set_storage(c, a->address, &a->slots[k][0], &a->slots[k][1]);
 	}
-	rc = rpc_ok(result, json_true());
-	goto out;
-bad:
-	rpc_error_set(err, RPC_INVALID_PARAMS, "%s: %s", LOAD_ERROR, why);
+	/* The dump's blocks are not loaded, so empty ones stand in for them,
+	 * and the head's state root then covers the accounts just set. */
+	rc = best > head ? chain_mine_many(c, best - head, 0, 1) : 0;
+	if (rc != 0)
+		xasprintf(cause, "cannot mine up to block %" PRIu64 ": %s", best,
+			  chain_store_error(c) != NULL ? chain_store_error(c) : strerror(-rc));
 out:
 	load_accounts_free(v, n);
-	json_decref(root);
+	return rc;
+}
+
+/* Reads the JSON of a dump, gzip'd (it begins 1f 8b) or not.
+ * Returns: 0, or -EINVAL with *cause set (caller frees): JSON errors give
+ * jansson's line and column.  Out: *root (caller json_decref()s). */
+static int
+dump_parse(json_t **root, char **cause, const uint8_t *buf, size_t len)
+{
+	uint8_t *text = NULL;
+	size_t text_len;
+	json_error_t jerr;
+	int rc;
+
+	if (len >= 2 && buf[0] == 0x1f && buf[1] == 0x8b) {
+		rc = gunzip_bytes(&text, &text_len, buf, len, LOAD_MAX_JSON);
+		if (rc != 0) {
+			xasprintf(cause, "%s", rc == -E2BIG    ? "it inflates past 256 MiB"
+					       : rc == -ENOMEM ? "out of memory inflating it"
+							       : "it is not valid gzip");
+			rc = -EINVAL;
+			goto out;
+		}
+		buf = text;
+		len = text_len;
+	}
+	*root = json_loadb((const char *)buf, len, 0, &jerr);
+	if (*root == NULL) {
+		xasprintf(cause, "line %d, column %d: %s", jerr.line, jerr.column, jerr.text);
+		rc = -EINVAL;
+		goto out;
+	}
+	rc = 0;
+out:
 	free(text);
+	return rc;
+}
+
+/* anvil_loadState / hardhat_loadState: [hex of a dump, gzip'd or not];
+ * true, after anvil_state_load(). */
+int
+rpc_anvil_load_state(void *ctx, const json_t *params, json_t **result, struct rpc_error *err)
+{
+	struct eth *e = ctx;
+	uint8_t *raw = NULL;
+	size_t raw_len;
+	json_t *root = NULL;
+	char *cause = NULL;
+	int rc = -1, lrc;
+
+	if (check_params(err, params, "anvil_loadState", 1, 1) != 0 ||
+	    parse_bytes(err, &raw, &raw_len, json_array_get(params, 0), 0, "state") != 0)
+		goto out;
+	if ((lrc = dump_parse(&root, &cause, raw, raw_len)) != 0 ||
+	    (lrc = anvil_state_load(e->chain, &cause, root, LOAD_MAX_BLOCKS_RPC)) != 0) {
+		if (lrc == -EINVAL)
+			rpc_error_set(err, RPC_INVALID_PARAMS, "%s: %s", LOAD_ERROR, cause);
+		else
+			rpc_error_set(err, RPC_INTERNAL_ERROR, "%s", cause);
+		goto out;
+	}
+	rc = rpc_ok(result, json_true());
+out:
+	free(cause);
+	json_decref(root);
 	free(raw);
+	return rc;
+}
+
+/* --- state files ------------------------------------------------------------ */
+
+/* Returns: the file a state path names: path/state.json for a directory,
+ * as anvil has it, else path itself (caller frees). */
+static char *
+state_file_path(const char *path)
+{
+	struct stat sb;
+	char *file;
+
+	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+		xasprintf(&file, "%s/state.json", path);
+	else
+		file = xstrdup(path);
+	return file;
+}
+
+/* Writes all len bytes of buf to fd.  Returns: 0 or -errno. */
+static int
+write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		long n = TEMP_FAILURE_RETRY_INT(write(fd, buf, len));
+
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Writes a state file (see anvil.h). */
+int
+anvil_state_dump_file(const struct chain *c, char **cause, const char *path)
+{
+	char *file = state_file_path(path), *tmp = NULL, *text = NULL, *dir = NULL, *slash;
+	json_t *root = NULL;
+	int fd = -1, dfd = -1, rc;
+
+	root = anvil_state_json(c);
+	if (root == NULL || (text = json_dumps(root, JSON_COMPACT)) == NULL) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	/* The temporary file sits beside the file, on the same file system,
+	 * so that rename() replaces the file in one step.  One left with
+	 * this pid by a node that died mid-write is stale. */
+	xasprintf(&tmp, "%s.tmp.%ld", file, (long)getpid());
+	(void)unlink(tmp);
+	fd = (int)TEMP_FAILURE_RETRY_INT(open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666));
+	if (fd == -1) {
+		rc = -errno;
+		goto fail;
+	}
+	if ((rc = write_all(fd, text, strlen(text))) != 0)
+		goto fail;
+	if (fsync(fd) != 0) {
+		rc = -errno;
+		goto fail;
+	}
+	rc = close(fd) != 0 ? -errno : 0;
+	fd = -1;
+	if (rc != 0)
+		goto fail;
+	if (rename(tmp, file) != 0) {
+		rc = -errno;
+		goto fail;
+	}
+	/* The rename itself lasts through a power cut once the directory is
+	 * synced too.  Should that fail, the file is whole all the same. */
+	dir = xstrdup(file);
+	slash = strrchr(dir, '/');
+	if (slash == NULL)
+		strcpy(dir, ".");
+	else if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	dfd = (int)TEMP_FAILURE_RETRY_INT(open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+	if (dfd != -1)
+		(void)fsync(dfd);
+	rc = 0;
+	goto out;
+fail:
+	xasprintf(cause, "cannot write state file '%s': %s", file, strerror(-rc));
+	if (tmp != NULL)
+		(void)unlink(tmp);
+out:
+	if (fd != -1)
+		close(fd);
+	if (dfd != -1)
+		close(dfd);
+	free(dir);
+	free(tmp);
+	free(text);
+	json_decref(root);
+	free(file);
+	return rc;
+}
+
+/* Reads all of fd, at most max bytes.  Returns: 0; -EFBIG past max;
+ * -errno.  Out: *out (caller frees), *len. */
+static int
+read_all(uint8_t **out, size_t *len, int fd, size_t max)
+{
+	uint8_t *buf = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+
+	for (;;) {
+		long got;
+
+		if (n == cap) {
+			if (cap > max) {
+				rc = -EFBIG;
+				goto out;
+			}
+			/* Room for one byte past max tells a file of max bytes
+			 * from a longer one. */
+			cap = cap == 0 ? 65536 : 2 * cap;
+			if (cap > max + 1)
+				cap = max + 1;
+			buf = xreallocarray(buf, cap, 1);
+		}
+		got = TEMP_FAILURE_RETRY_INT(read(fd, buf + n, cap - n));
+		if (got < 0) {
+			rc = -errno;
+			goto out;
+		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
+	}
+	*out = buf;
+	*len = n;
+	buf = NULL;
+	rc = 0;
+out:
+	free(buf);
+	return rc;
+}
+
+/* Loads a state file (see anvil.h). */
+int
+anvil_state_load_file(struct chain *c, char **cause, const char *path)
+{
+	char *file = state_file_path(path), *why = NULL;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	json_t *root = NULL;
+	int fd, rc;
+
+	fd = (int)TEMP_FAILURE_RETRY_INT(open(file, O_RDONLY | O_CLOEXEC));
+	if (fd == -1) {
+		rc = -errno;
+		xasprintf(cause, "cannot read state file '%s': %s", file, strerror(-rc));
+		goto out;
+	}
+	rc = read_all(&buf, &len, fd, LOAD_MAX_JSON);
+	close(fd);
+	if (rc == -EFBIG) {
+		xasprintf(cause, "cannot read state file '%s': it is larger than 256 MiB", file);
+		goto out;
+	}
+	if (rc != 0) {
+		xasprintf(cause, "cannot read state file '%s': %s", file, strerror(-rc));
+		goto out;
+	}
+	rc = dump_parse(&root, &why, buf, len);
+	if (rc == 0)
+		rc = anvil_state_load(c, &why, root, LOAD_MAX_BLOCKS_FILE);
+	if (rc != 0)
+		xasprintf(cause, "cannot load state file '%s': %s", file, why);
+out:
+	json_decref(root);
+	free(why);
+	free(buf);
+	free(file);
 	return rc;
 }

@@ -21,7 +21,9 @@
 /* MDB_NOMETASYNC: one fdatasync per commit instead of two.  LMDB keeps
  * its integrity this way; a system crash (never a killed process, whose
  * writes are in the page cache) may lose the last commit. */
-#define STORE_ENV_FLAGS (MDB_NOSUBDIR | MDB_NOMETASYNC)
+/* MDB_NOTLS: a pin (a read transaction held for a snapshot) lives beside
+ * the write transactions and the short reads of one thread. */
+#define STORE_ENV_FLAGS (MDB_NOSUBDIR | MDB_NOMETASYNC | MDB_NOTLS)
 
 enum { DB_META, DB_HEADERS, DB_BODIES, DB_RECEIPTS, DB_TXS, DB_ACCOUNTS, DB_CODE,
        DB_STORAGE, DB_CERTS, DB_COUNT };
@@ -34,6 +36,8 @@ struct store {
 	MDB_env *env;
 	MDB_dbi dbi[DB_COUNT];
 	MDB_txn *txn; /* the open write transaction, or NULL */
+	MDB_txn *pin; /* a pinned view (store_pin()), or NULL */
+	struct store_pin pinned;
 	char *path;
 	int lock_fd;
 };
@@ -182,6 +186,7 @@ store_free(struct store *st)
 	if (st == NULL)
 		return;
 	store_abort(st);
+	store_unpin(st);
 	if (st->env != NULL)
 		mdb_env_close(st->env);
 	if (st->lock_fd != -1)
@@ -678,4 +683,97 @@ store_put_state(struct store *st, char **cause, const struct state *s)
 	    (rc = mdb_drop(st->txn, st->dbi[DB_STORAGE], 0)) != 0)
 		return mdb_fail(st, cause, "empty the state of", rc);
 	return state_foreach(s, put_full_account, &f);
+}
+
+/* --- pins ----------------------------------------------------------------------- */
+
+/* LMDB's on-disk meta page (lmdb 0.9, mdb.c): a 16-byte page header, then
+ * MDB_meta: magic and version (4 each), the map address and size (8 each),
+ * two MDB_db records (48 each), the last page used, and the txnid. */
+#define META_MAGIC 0xBEEFC0DEu
+#define META_OFF 16
+#define META_LAST_PG_OFF (META_OFF + 24 + 2 * 48)
+#define META_TXNID_OFF (META_LAST_PG_OFF + 8)
+
+static uint64_t
+load_le64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+int
+store_pin(struct store *st, char **cause, struct store_pin *pin)
+{
+	struct store_pin *p = &st->pinned;
+	MDB_envinfo info;
+	MDB_stat stat;
+	uint8_t *page = NULL;
+	mdb_filehandle_t fd;
+	ssize_t n;
+	int rc;
+
+	if (st->pin != NULL || st->txn != NULL) {
+		xasprintf(cause, "'%s' is %s", st->path,
+			  st->pin != NULL ? "already pinned" : "being written");
+		return -EBUSY;
+	}
+	if ((rc = read_begin(st, cause, &st->pin)) != 0)
+		return rc;
+	if ((rc = mdb_env_stat(st->env, &stat)) != 0 ||
+	    (rc = mdb_env_info(st->env, &info)) != 0 ||
+	    (rc = mdb_env_get_fd(st->env, &fd)) != 0) {
+		rc = mdb_fail(st, cause, "read the environment of", rc);
+		goto fail;
+	}
+	memset(p, 0, sizeof(*p));
+	p->txnid = mdb_txn_id(st->pin);
+	p->page_size = stat.ms_psize;
+	/* The view's meta page is the one its txnid chose; the next commits
+	 * overwrite it in turn, so it is read now, while nothing writes. */
+	page = xmalloc(p->page_size);
+	n = pread(fd, page, p->page_size, (off_t)(p->txnid & 1) * p->page_size);
+	if (n != (ssize_t)p->page_size) {
+		rc = n < 0 ? -errno : -EIO;
+		xasprintf(cause, "cannot read the meta page of '%s': %s", st->path,
+			  n < 0 ? strerror(errno) : "short read");
+		goto fail;
+	}
+	if (load_le64(page + META_OFF) % ((uint64_t)1 << 32) != META_MAGIC ||
+	    load_le64(page + META_TXNID_OFF) != p->txnid ||
+	    load_le64(page + META_LAST_PG_OFF) != (uint64_t)info.me_last_pgno) {
+		rc = corrupt(st, cause, "its meta page is not the one LMDB reports");
+		goto fail;
+	}
+	p->size = ((uint64_t)info.me_last_pgno + 1) * p->page_size;
+	/* Both meta pages hold the view; each keeps its own page number. */
+	for (int i = 0; i < 2; i++) {
+		p->meta[i] = xmalloc(p->page_size);
+		memcpy(p->meta[i], page, p->page_size);
+		for (int b = 0; b < 8; b++)
+			p->meta[i][b] = b == 0 ? (uint8_t)i : 0;
+	}
+	free(page);
+	*pin = *p;
+	return 0;
+fail:
+	free(page);
+	mdb_txn_abort(st->pin);
+	st->pin = NULL;
+	return rc;
+}
+
+void
+store_unpin(struct store *st)
+{
+	if (st->pin == NULL)
+		return;
+	mdb_txn_abort(st->pin);
+	st->pin = NULL;
+	free(st->pinned.meta[0]);
+	free(st->pinned.meta[1]);
+	memset(&st->pinned, 0, sizeof(st->pinned));
 }

@@ -113,4 +113,28 @@ int store_put_dirty(struct store *st, char **cause, const struct state *s) WARN_
 /* Replaces the whole stored state with s (after evm_revert). */
 int store_put_state(struct store *st, char **cause, const struct state *s) WARN_UNUSED;
 
+/* Pinning, for a snapshot taken while the node goes on committing.
+ *
+ * A pin is an LMDB read transaction held open on the store as it is now.
+ * LMDB never reuses a page that an open reader can see, so the pages of
+ * this view stay put in STORE_FILE until the pin is released, whatever
+ * is committed meanwhile.  A copy of the file's first `size` bytes, taken
+ * at any time while the pin is held, with its two meta pages (pages 0
+ * and 1) both replaced by `meta`, is then a store holding exactly this
+ * view.  Only the meta pages are rewritten by later commits, which is why
+ * the pin keeps its own. */
+struct store_pin {
+	uint64_t txnid; /* the view's LMDB transaction */
+	uint64_t size; /* bytes of STORE_FILE the view uses */
+	uint32_t page_size;
+	uint8_t *meta[2]; /* page_size bytes each: what pages 0 and 1 must hold */
+};
+
+/* Pins the store as it is now (no write may be open).
+ * Returns: 0; -EBUSY when a pin or a write is under way; -errno with
+ * *cause set.  Out: *pin, valid until store_unpin(). */
+int store_pin(struct store *st, char **cause, struct store_pin *pin) WARN_UNUSED;
+/* Releases the pin, if any. */
+void store_unpin(struct store *st);
+
 #endif

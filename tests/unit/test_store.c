@@ -432,6 +432,93 @@ test_store_state_rows(void)
 	free(dir);
 }
 
+/* Copies the first pin->size bytes of dir/chain.mdb to copy/chain.mdb,
+ * with the pin's meta pages over pages 0 and 1, as a snapshot does. */
+static void
+copy_pinned(const char *dir, const char *copy, const struct store_pin *pin)
+{
+	char src[4096], dst[4096];
+	uint8_t *buf = xmalloc(pin->size);
+	FILE *f;
+
+	snprintf(src, sizeof(src), "%s/%s", dir, STORE_FILE);
+	snprintf(dst, sizeof(dst), "%s/%s", copy, STORE_FILE);
+	f = fopen(src, "rb");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL_FATAL(fread(buf, 1, pin->size, f), pin->size);
+	fclose(f);
+	memcpy(buf, pin->meta[0], pin->page_size);
+	memcpy(buf + pin->page_size, pin->meta[1], pin->page_size);
+	f = fopen(dst, "wb");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(fwrite(buf, 1, pin->size, f), pin->size);
+	CU_ASSERT_EQUAL(fclose(f), 0);
+	free(buf);
+}
+
+/* A pinned store copied while the chain goes on (hundreds of blocks, each
+ * rewriting two accounts' rows, so LMDB frees and reuses pages) opens as
+ * the chain it was at the pin; the live chain is untouched. */
+static void
+test_store_pin(void)
+{
+	char *dir = harness_tmpdir(), *copy = harness_tmpdir(), *cause = NULL;
+	struct chain *c = open_chain(dir, true), *m, *r;
+	uint8_t h[32], head[32], contract[20], root[32];
+	struct u256 one = u256_from_u64(1);
+	struct store_pin pin, again;
+	uint64_t nonce = 0, number;
+
+	CU_ASSERT_EQUAL_FATAL(send(c, h, nonce++, NULL, 0, initcode, sizeof(initcode), 200000), 0);
+	memcpy(contract, chain_tx(c, h)->receipt.contract_address, 20);
+	for (int i = 0; i < 20; i++)
+		CU_ASSERT_EQUAL_FATAL(send(c, h, nonce++, bob.addr, 1, NULL, 0, 21000), 0);
+	number = chain_head(c)->header.number;
+	memcpy(head, chain_head(c)->hash, 32);
+	memcpy(root, chain_head(c)->header.state_root, 32);
+	CU_ASSERT_EQUAL_FATAL(chain_pin(c, &cause, &pin), 0);
+	CU_ASSERT_EQUAL(pin.size % pin.page_size, 0);
+	CU_ASSERT_TRUE(pin.size >= 2 * (uint64_t)pin.page_size);
+	CU_ASSERT_EQUAL(chain_pin(c, &cause, &again), -EBUSY);
+	free(cause);
+	cause = NULL;
+	for (int i = 0; i < 600; i++)
+		CU_ASSERT_EQUAL_FATAL(send(c, h, nonce++, bob.addr, 1, NULL, 0, 21000), 0);
+	copy_pinned(dir, copy, &pin);
+	chain_unpin(c);
+	chain_unpin(c); /* twice is fine */
+	CU_ASSERT_EQUAL(chain_head(c)->header.number, number + 600);
+
+	r = open_chain(copy, true);
+	CU_ASSERT_EQUAL(chain_head(r)->header.number, number);
+	CU_ASSERT_EQUAL(memcmp(chain_head(r)->hash, head, 32), 0);
+	CU_ASSERT_EQUAL(memcmp(chain_head(r)->header.state_root, root, 32), 0);
+	CU_ASSERT_TRUE(harness_u256_is(state_balance(chain_state(r), bob.addr), 20));
+	CU_ASSERT_EQUAL(state_nonce(chain_state(r), alice.addr), 21);
+	CU_ASSERT_TRUE(harness_u256_is(state_storage(chain_state(r), contract, &one), 42));
+	/* The copy is a chain of its own that goes on. */
+	CU_ASSERT_EQUAL(send(r, h, 21, bob.addr, 5, NULL, 0, 21000), 0);
+	CU_ASSERT_EQUAL(chain_head(r)->header.number, number + 1);
+	chain_free(r);
+	/* The live one reopens whole, and pins again. */
+	chain_free(c);
+	c = open_chain(dir, true);
+	CU_ASSERT_EQUAL(chain_head(c)->header.number, number + 600);
+	CU_ASSERT_EQUAL(chain_pin(c, &cause, &pin), 0);
+	chain_free(c); /* with the pin held */
+
+	m = open_chain_id(NULL, 31337, 1700000000, true, &cause);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL(chain_pin(m, &cause, &pin), -ENODEV);
+	CU_ASSERT_PTR_NOT_NULL(cause);
+	free(cause);
+	chain_free(m);
+	harness_rmtree(dir);
+	harness_rmtree(copy);
+	free(dir);
+	free(copy);
+}
+
 /* Figures, and a loose bound: anvil_mine of 10,000 empty blocks, 1,000
  * empty blocks a write each, 1,000 automined transfers on disk and in
  * memory. */
@@ -495,6 +582,7 @@ main(void)
 		HARNESS_TEST(test_store_bad_data_dir),
 		HARNESS_TEST(test_store_corrupt_state),
 		HARNESS_TEST(test_store_state_rows),
+		HARNESS_TEST(test_store_pin),
 		HARNESS_TEST(test_store_speed),
 		HARNESS_END,
 	};
