@@ -94,17 +94,11 @@ wait_fd(int fd, short events, long deadline)
 }
 
 int
-control_request(json_t **reply, char **cause, const char *state_dir, const json_t *req,
-		int timeout_ms)
+control_connect(char **cause, const char *state_dir)
 {
 	struct sockaddr_un sa;
-	json_error_t jerr;
-	char *line = NULL, *buf = NULL;
-	size_t len = 0, cap = 0, off = 0;
-	long deadline = now_ms() + timeout_ms;
-	int dirfd, fd = -1, rc = -1;
+	int dirfd, fd;
 
-	*reply = NULL;
 	if (access(state_dir, F_OK) != 0)
 		return -ENOENT;
 	if (socket_addr(&sa, &dirfd, cause, state_dir) != 0)
@@ -112,17 +106,29 @@ control_request(json_t **reply, char **cause, const char *state_dir, const json_
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		xasprintf(cause, "cannot make a socket: %s", strerror(errno));
-		goto out;
-	}
-	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
-		if (errno == ENOENT || errno == ECONNREFUSED) {
-			rc = -ENOENT;
-		} else {
+	} else if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+		int err = errno;
+
+		close(fd);
+		fd = err == ENOENT || err == ECONNREFUSED ? -ENOENT : -1;
+		if (fd == -1)
 			xasprintf(cause, "cannot reach the supervisor in %s: %s", state_dir,
-				  strerror(errno));
-		}
-		goto out;
+				  strerror(err));
 	}
+	close(dirfd);
+	return fd;
+}
+
+int
+control_call(int fd, json_t **reply, char **cause, const json_t *req, int timeout_ms)
+{
+	json_error_t jerr;
+	char *line = NULL, *buf = NULL, *nl;
+	size_t len = 0, cap = 0, off = 0;
+	long deadline = now_ms() + timeout_ms;
+	int rc = -1;
+
+	*reply = NULL;
 	line = json_dumps(req, JSON_COMPACT);
 	if (line == NULL) {
 		xasprintf(cause, "out of memory");
@@ -142,6 +148,8 @@ control_request(json_t **reply, char **cause, const char *state_dir, const json_
 		}
 		off += (size_t)n;
 	}
+	/* The supervisor sends one line, then waits for the next request:
+	 * a read never takes in more than one reply. */
 	len = 0;
 	for (;;) {
 		ssize_t n;
@@ -175,7 +183,8 @@ control_request(json_t **reply, char **cause, const char *state_dir, const json_
 			goto out;
 		}
 	}
-	*reply = json_loadb(buf, (size_t)(strchr(buf, '\n') - buf), 0, &jerr);
+	nl = strchr(buf, '\n');
+	*reply = json_loadb(buf, (size_t)(nl - buf), 0, &jerr);
 	if (!json_is_object(*reply)) {
 		xasprintf(cause, "the supervisor's answer is not JSON: %s", jerr.text);
 	} else if (!json_is_true(json_object_get(*reply, "ok"))) {
@@ -192,8 +201,19 @@ control_request(json_t **reply, char **cause, const char *state_dir, const json_
 out:
 	free(line);
 	free(buf);
-	if (fd >= 0)
-		close(fd);
-	close(dirfd);
+	return rc;
+}
+
+int
+control_request(json_t **reply, char **cause, const char *state_dir, const json_t *req,
+		int timeout_ms)
+{
+	int fd = control_connect(cause, state_dir), rc;
+
+	*reply = NULL;
+	if (fd < 0)
+		return fd;
+	rc = control_call(fd, reply, cause, req, timeout_ms);
+	close(fd);
 	return rc;
 }

@@ -22,6 +22,16 @@
  * with *cause set (caller frees). */
 int control_listen(char **cause, const char *state_dir) WARN_UNUSED;
 
+/* Connects to the supervisor of state_dir, for control_call().
+ * Returns: the socket (caller closes); -ENOENT when no supervisor answers
+ * there; -1 with *cause set (caller frees). */
+int control_connect(char **cause, const char *state_dir) WARN_UNUSED;
+/* Sends req on fd and waits at most timeout_ms for the one-line reply.
+ * A connection carries several requests only where a command says so
+ * (snapshot_pin).  Returns: as control_request() but for -ENOENT. */
+int control_call(int fd, json_t **reply, char **cause, const json_t *req,
+		 int timeout_ms) WARN_UNUSED;
+
 /* Sends req to the supervisor of state_dir and waits at most timeout_ms
  * for its reply.
  * Returns: 0 with *reply set (caller frees); -ENOENT when no supervisor

@@ -14,6 +14,7 @@
 #include "diag.h"
 #include "log.h"
 #include "netcmd.h"
+#include "snapshot.h"
 #include "spec.h"
 #include "suggest.h"
 #include "supervisor.h"
@@ -266,16 +267,20 @@ cmd_up(int argc, char **argv)
 		{ "name", required_argument, NULL, 'n' },
 		{ "state-dir", required_argument, NULL, 's' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "from-snapshot", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct up_options o = { .ref = DEFAULT_TEMPLATE };
+	const char *from = NULL;
+	char *spec = NULL, *state = NULL, *net = NULL, *cause = NULL;
 	unsigned long secs;
 	char *end;
-	int c;
+	int c, status;
 
-	while ((c = next_opt(argc, argv, ":dn:s:t:h", longopts, "up")) != -1) {
+	while ((c = next_opt(argc, argv, ":dn:s:t:S:h", longopts, "up")) != -1) {
 		switch (c) {
+		case 'S': from = optarg; break;
 		case 'd': o.detach = true; break;
 		case 'n': o.name = optarg; break;
 		case 's': o.state_dir = optarg; break;
@@ -295,7 +300,23 @@ cmd_up(int argc, char **argv)
 		return usage_error("up", "name at most one spec");
 	if (optind < argc)
 		o.ref = argv[optind];
-	return supervisor_up(&o);
+	if (from != NULL) {
+		if (optind < argc)
+			return usage_error("up", "--from-snapshot brings its own spec: name no SPEC");
+		if (snapshot_import(from, o.name, o.state_dir, &spec, &state, &net, &cause) != 0) {
+			msg_error("%s", cause);
+			free(cause);
+			return 1;
+		}
+		o.ref = spec;
+		o.name = net;
+		o.state_dir = state;
+	}
+	status = supervisor_up(&o);
+	free(spec);
+	free(state);
+	free(net);
+	return status;
 }
 
 static int
@@ -315,7 +336,8 @@ static int cmd_help(int argc, char **argv);
 
 static const struct command commands[] = {
 	{ "up", cmd_up, "start a network from a spec or template",
-	  "chainbox up [SPEC] [-d] [--name NAME] [--state-dir DIR] [--timeout SECS]\n\n"
+	  "chainbox up [SPEC | --from-snapshot FILE] [-d] [--name NAME] [--state-dir DIR]\n"
+	  "            [--timeout SECS]\n\n"
 	  "Starts the network SPEC describes (a file, or a template name; bft4 when\n"
 	  "omitted): each node a confined chainbox-node process, its output in\n"
 	  "STATE/logs/NODE.log.  Shows progress, then the nodes' RPC URLs and the\n"
@@ -325,7 +347,11 @@ static const struct command commands[] = {
 	  "  -n, --name NAME      the network's name (default: the spec's name)\n"
 	  "  -s, --state-dir DIR  where the network keeps its state\n"
 	  "                       (default ./.chainbox/NAME)\n"
-	  "  -t, --timeout SECS   how long the nodes have to answer (default 30)\n" },
+	  "  -t, --timeout SECS   how long the nodes have to answer (default 30)\n"
+	  "  -S, --from-snapshot FILE\n"
+	  "                       start a new network from a snapshot that 'chainbox\n"
+	  "                       snapshot export' wrote, with its spec (every file's\n"
+	  "                       checksum is checked first)\n" },
 	{ "status", netcmd_status, "show a running network's nodes",
 	  "chainbox status [--json] [--name NAME] [--state-dir DIR]\n" },
 	{ "logs", netcmd_logs, "print or follow the nodes' logs",
@@ -337,6 +363,8 @@ static const struct command commands[] = {
 	{ "pause", netcmd_node, "freeze one node", "chainbox pause NODE\n" },
 	{ "resume", netcmd_node, "thaw a paused node", "chainbox resume NODE\n" },
 	{ "down", netcmd_down, "stop a network", "chainbox down [--purge]\n" },
+	{ "snapshot", snapshot_cmd, "save, restore, list, rm or export network snapshots",
+	  "chainbox snapshot save|restore|list|rm|export ... (see 'chainbox snapshot --help')\n" },
 	{ "partition", netcmd_fault, "split a tbft network's nodes into groups",
 	  "chainbox partition GROUP GROUP...\n" },
 	{ "heal", netcmd_fault, "undo a partition", "chainbox heal\n" },

@@ -65,7 +65,21 @@ struct client {
 	struct loop_watch *w;
 	char *buf;
 	size_t len;
+	bool held; /* holds a snapshot's pins: stays open for one more line */
 	struct client *next;
+};
+
+/* snapshot_pin under way, or held: every node's store pinned at one
+ * height (each at its own head on solo networks, whose nodes do not share
+ * a chain) for as long as the client's connection lasts. */
+struct pin_op {
+	struct client *client;
+	struct loop_timer *timer; /* polls the nodes still short of the height */
+	uint64_t *height; /* each node's */
+	json_t **pinned; /* each node's pinned reply; NULL while pending */
+	unsigned attempts;
+	uint64_t started_ms;
+	char *broken; /* a node that ended while pinned: the copy may be torn */
 };
 
 struct node {
@@ -105,6 +119,10 @@ struct sup {
 	int ctl_fd, sig_fd;
 	struct loop_watch *ctl_w, *sig_w;
 	struct client *clients;
+	struct pin_op *pin;
+	/* stop_all and start_all: who waits for every node to settle. */
+	struct client *all_waiter;
+	bool all_start;
 	struct loop_timer *ready_t;
 	uint64_t up_ms;
 	unsigned timeout_ms;
@@ -115,6 +133,8 @@ struct sup {
 };
 
 static void node_settled(struct node *n, const char *fmt, ...) PRINTFLIKE(2, 3);
+static void pin_release(struct sup *s);
+static void check_all(struct sup *s);
 
 /* Says something about the network: on the terminal in the foreground, in
  * STATE/supervisor.log when detached. */
@@ -237,35 +257,46 @@ client_free(struct client *c)
 		if (c->sup->nodes[i].waiter == c)
 			c->sup->nodes[i].waiter = NULL;
 	}
+	if (c->sup->all_waiter == c)
+		c->sup->all_waiter = NULL;
+	if (c->sup->pin != NULL && c->sup->pin->client == c)
+		pin_release(c->sup);
 	loop_unwatch(c->w);
 	close(c->fd);
 	free(c->buf);
 	free(c);
 }
 
-/* Sends reply (consumed) as one line and closes the connection.  Replies
- * are small, and the socket's buffer holds them. */
+/* Sends reply (consumed) as one line.  Replies are small, and the
+ * socket's buffer holds them. */
 static void
-client_reply(struct client *c, json_t *reply)
+client_send(struct client *c, json_t *reply)
 {
 	char *line = json_dumps(reply, JSON_COMPACT);
 	size_t len, off = 0;
 
 	json_decref(reply);
-	if (line != NULL) {
-		len = strlen(line);
-		line[len] = '\n';
-		while (off < len + 1) {
-			ssize_t n = send(c->fd, line + off, len + 1 - off, MSG_NOSIGNAL);
+	if (line == NULL)
+		return;
+	len = strlen(line);
+	line[len] = '\n';
+	while (off < len + 1) {
+		ssize_t n = send(c->fd, line + off, len + 1 - off, MSG_NOSIGNAL);
 
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				break;
-			off += (size_t)n;
-		}
-		free(line);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
 	}
+	free(line);
+}
+
+/* Sends reply (consumed) and closes the connection. */
+static void
+client_reply(struct client *c, json_t *reply)
+{
+	client_send(c, reply);
 	client_free(c);
 }
 
@@ -479,6 +510,8 @@ on_node_exit(struct loop_watch *w, int fd, unsigned revents, void *arg)
 	loop_timer_stop(n->kill_t);
 	s->be.ops->release(n->bn);
 	n->bn = NULL;
+	if (s->pin != NULL && s->pin->broken == NULL)
+		s->pin->broken = xstrdup(n->pn->name);
 	if (n->stop_requested) {
 		n->state = NODE_STOPPED;
 		log_info("node %s stopped: %s", n->pn->name, why);
@@ -523,6 +556,7 @@ on_node_exit(struct loop_watch *w, int fd, unsigned revents, void *arg)
 			set_why(n, cause);
 		}
 	}
+	check_all(s);
 	check_down(s);
 }
 
@@ -653,6 +687,7 @@ on_ready_timer(struct loop_timer *t, void *arg)
 		/* One that ended while starting fails the start instead. */
 		if (all && !s->up && !s->down)
 			network_up(s);
+		check_all(s);
 		return;
 	}
 	if (!s->up && !s->down && loop_now_ms(s->loop) - s->up_ms > s->timeout_ms) {
@@ -737,12 +772,13 @@ is_running(const struct node *n)
 	return n->bn != NULL && n->state != NODE_STOPPING;
 }
 
-/* Sends req to node n's control socket (in its own directory).
- * Returns: 0, or -1 with *cause set. */
+/* Sends req (consumed) to node n's control socket, in its own directory.
+ * Returns: 0 with *reply set (caller frees; NULL: not wanted), or -1 with
+ * *cause set. */
 static int
-node_request(struct node *n, char **cause, json_t *req)
+node_call(struct node *n, json_t **reply, char **cause, json_t *req)
 {
-	json_t *reply = NULL;
+	json_t *r = NULL;
 	int rc;
 
 	if (n->bn == NULL) {
@@ -750,13 +786,27 @@ node_request(struct node *n, char **cause, json_t *req)
 		xasprintf(cause, "node %s is not running", n->pn->name);
 		return -1;
 	}
-	rc = control_request(&reply, cause, n->pn->dir, req, NODE_CONTROL_TIMEOUT_MS);
+	rc = control_request(&r, cause, n->pn->dir, req, NODE_CONTROL_TIMEOUT_MS);
 	json_decref(req);
-	json_decref(reply);
 	if (rc == -ENOENT)
-		xasprintf(cause, "node %s has no control socket (solo networks have no P2P "
-			  "to act on)", n->pn->name);
+		xasprintf(cause, "node %s has no control socket", n->pn->name);
+	if (rc != 0 && rc != -ENOENT) {
+		char *why = *cause;
+
+		xasprintf(cause, "node %s: %s", n->pn->name, why);
+		free(why);
+	}
+	if (reply != NULL)
+		*reply = r;
+	else
+		json_decref(r);
 	return rc == 0 ? 0 : -1;
+}
+
+static int
+node_request(struct node *n, char **cause, json_t *req)
+{
+	return node_call(n, NULL, cause, req);
 }
 
 /* partition GROUPS, heal, delay NODE MS JITTER, loss NODE PERCENT: faults
@@ -836,6 +886,345 @@ handle_fault(struct client *c, const char *cmd, const json_t *req)
 	client_ok(c, "%s applied", cmd);
 }
 
+/* --- snapshots: pins, and every node stopped or started at once ------------------- */
+
+#define PIN_POLL_MS 2
+#define PIN_ATTEMPTS 8
+/* How long nodes behind the chosen height have to reach it, beyond a
+ * block interval. */
+#define PIN_TIMEOUT_MS 10000
+
+static bool
+is_tbft(const struct sup *s)
+{
+	return s->spec->chain.consensus == SPEC_TBFT;
+}
+
+/* Drops every pin (or the wait for one) and ends the snapshot. */
+static void
+pin_release(struct sup *s)
+{
+	struct pin_op *op = s->pin;
+
+	if (op == NULL)
+		return;
+	s->pin = NULL;
+	for (size_t i = 0; i < s->nnodes; i++) {
+		char *cause = NULL;
+
+		if (s->nodes[i].bn != NULL &&
+		    node_request(&s->nodes[i], &cause,
+				 json_pack("{s:s}", "cmd", "snapshot_release")) != 0) {
+			say("cannot release node %s's snapshot pin: %s", s->nodes[i].pn->name,
+			    cause);
+			free(cause);
+		}
+		json_decref(op->pinned[i]);
+	}
+	loop_timer_free(op->timer);
+	free(op->height);
+	free(op->pinned);
+	free(op->broken);
+	free(op);
+}
+
+/* Fails the snapshot under way with a message, releasing its pins. */
+static void PRINTFLIKE(2, 3)
+pin_fail(struct sup *s, const char *fmt, ...)
+{
+	struct client *c = s->pin->client;
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	xvasprintf(&msg, fmt, ap);
+	va_end(ap);
+	pin_release(s);
+	client_error(c, "%s", msg);
+	free(msg);
+}
+
+/* Chooses the height(s) to pin at.  Returns: 0, or -1 after failing. */
+static int
+pin_choose(struct sup *s)
+{
+	struct pin_op *op = s->pin;
+	uint64_t top = 0;
+
+	for (size_t i = 0; i < s->nnodes; i++) {
+		json_t *st = NULL;
+		char *cause = NULL;
+
+		if (node_call(&s->nodes[i], &st, &cause, json_pack("{s:s}", "cmd", "status")) != 0) {
+			pin_fail(s, "cannot take a snapshot: %s", cause);
+			free(cause);
+			return -1;
+		}
+		op->height[i] = (uint64_t)json_integer_value(json_object_get(st, "height"));
+		if (op->height[i] > top)
+			top = op->height[i];
+		json_decref(st);
+	}
+	/* tbft nodes share one chain: all pin at the highest head, which
+	 * those behind reach within a block or so. */
+	for (size_t i = 0; is_tbft(s) && i < s->nnodes; i++)
+		op->height[i] = top;
+	return 0;
+}
+
+/* Asks every node not yet pinned to pin.  Returns: 0; 1 when every node
+ * is pinned; -1 after failing. */
+static int
+pin_poll(struct sup *s)
+{
+	struct pin_op *op = s->pin;
+	bool all = true, past = false;
+
+	for (size_t i = 0; i < s->nnodes; i++) {
+		struct node *n = &s->nodes[i];
+		json_t *r = NULL;
+		const char *state;
+		char *cause = NULL;
+
+		if (op->pinned[i] != NULL)
+			continue;
+		if (node_call(n, &r, &cause, json_pack("{s:s, s:I}", "cmd", "snapshot_pin",
+						       "height", (json_int_t)op->height[i])) != 0) {
+			pin_fail(s, "cannot take a snapshot: %s", cause);
+			free(cause);
+			return -1;
+		}
+		state = json_string_value(json_object_get(r, "state"));
+		if (state != NULL && strcmp(state, "pinned") == 0) {
+			op->pinned[i] = r;
+			continue;
+		}
+		all = false;
+		past |= state != NULL && strcmp(state, "past") == 0;
+		if (!past && loop_now_ms(s->loop) - op->started_ms >
+				     PIN_TIMEOUT_MS + s->spec->chain.block_time_ms) {
+			pin_fail(s, "cannot take a snapshot: node %s did not reach block %" PRIu64
+				 " within %" PRIu64 " ms (its head is %" PRId64 ")", n->pn->name,
+				 op->height[i], PIN_TIMEOUT_MS + s->spec->chain.block_time_ms,
+				 (int64_t)json_integer_value(json_object_get(r, "head")));
+			json_decref(r);
+			return -1;
+		}
+		json_decref(r);
+	}
+	if (past) {
+		/* A node committed past the height between the status and
+		 * the pin: start again from the new heads. */
+		for (size_t i = 0; i < s->nnodes; i++) {
+			json_decref(op->pinned[i]);
+			op->pinned[i] = NULL;
+			if (s->nodes[i].bn != NULL) {
+				char *cause = NULL;
+
+				if (node_request(&s->nodes[i], &cause,
+						 json_pack("{s:s}", "cmd", "snapshot_release")) != 0)
+					free(cause);
+			}
+		}
+		if (++op->attempts == PIN_ATTEMPTS) {
+			pin_fail(s, "cannot take a snapshot: the nodes moved past the chosen height "
+				 "%u times", PIN_ATTEMPTS);
+			return -1;
+		}
+		if (pin_choose(s) != 0)
+			return -1;
+		return pin_poll(s);
+	}
+	return all ? 1 : 0;
+}
+
+/* Every node is pinned: tell the client where and what to copy. */
+static void
+pin_done(struct sup *s)
+{
+	struct pin_op *op = s->pin;
+	json_t *nodes = json_array(), *r;
+	char hash[67];
+
+	for (size_t i = 0; i < s->nnodes; i++) {
+		const char *h0 = json_string_value(json_object_get(op->pinned[0], "hash"));
+		const char *hi = json_string_value(json_object_get(op->pinned[i], "hash"));
+		char *file;
+
+		if (is_tbft(s) && (h0 == NULL || hi == NULL || strcmp(h0, hi) != 0)) {
+			json_decref(nodes);
+			pin_fail(s, "cannot take a snapshot: nodes %s and %s hold different blocks at "
+				 "height %" PRIu64 " (%s, %s)", s->nodes[0].pn->name,
+				 s->nodes[i].pn->name, op->height[0], h0 ? h0 : "?", hi ? hi : "?");
+			return;
+		}
+		r = json_deep_copy(op->pinned[i]);
+		json_object_del(r, "ok");
+		json_object_del(r, "state");
+		xasprintf(&file, "%s/chain.mdb", s->nodes[i].pn->data_dir);
+		json_object_set_new(r, "name", json_string(s->nodes[i].pn->name));
+		json_object_set_new(r, "validator", json_boolean(s->nodes[i].pn->validator));
+		json_object_set_new(r, "file", json_string(file));
+		json_array_append_new(nodes, r);
+		free(file);
+	}
+	hash[0] = '0';
+	hash[1] = 'x';
+	hex_encode(hash + 2, s->plan->spec_hash, 32);
+	r = json_pack("{s:b, s:s, s:s, s:I, s:s, s:s, s:s, s:I, s:I, s:o}", "ok", 1,
+		      "network", s->plan->name, "consensus", is_tbft(s) ? "tbft" : "solo",
+		      "chain_id", (json_int_t)s->spec->chain.id, "spec_hash", hash,
+		      "genesis", s->plan->genesis, "state_dir", s->plan->state_dir,
+		      "height", (json_int_t)op->height[0], "pin_ms",
+		      (json_int_t)(loop_now_ms(s->loop) - op->started_ms), "nodes", nodes);
+	loop_timer_stop(op->timer);
+	log_info("snapshot: every node pinned at block %" PRIu64 " in %" PRIu64 " ms",
+		 op->height[0], loop_now_ms(s->loop) - op->started_ms);
+	/* The connection stays open, and with it the pins, until the client
+	 * says it is done or goes. */
+	op->client->held = true;
+	client_send(op->client, r);
+	free(op->client->buf);
+	op->client->buf = NULL;
+	op->client->len = 0;
+	loop_watch_set(op->client->w, LOOP_READ);
+}
+
+static void
+on_pin_timer(struct loop_timer *t, void *arg)
+{
+	struct sup *s = arg;
+	int rc;
+
+	(void)t;
+	if (s->pin == NULL || s->pin->client->held)
+		return;
+	if ((rc = pin_poll(s)) == 1)
+		pin_done(s);
+}
+
+/* snapshot_pin: pins every node's store at one height (see pin_op).  The
+ * network must be whole: a stopped node's chain is not at the height. */
+static void
+handle_pin(struct client *c)
+{
+	struct sup *s = c->sup;
+	struct pin_op *op;
+	int rc;
+
+	if (s->pin != NULL)
+		return client_error(c, "a snapshot of network %s is already under way",
+				    s->plan->name);
+	for (size_t i = 0; i < s->nnodes; i++) {
+		const struct node *n = &s->nodes[i];
+
+		if (n->state != NODE_RUNNING)
+			return client_error(c, "node %s is %s: a snapshot needs every node running "
+					    "('chainbox %s %s')", n->pn->name, state_names[n->state],
+					    n->state == NODE_PAUSED ? "resume" : "start", n->pn->name);
+	}
+	op = xcalloc(1, sizeof(*op));
+	op->client = c;
+	op->height = xcalloc(s->nnodes, sizeof(*op->height));
+	op->pinned = xcalloc(s->nnodes, sizeof(*op->pinned));
+	op->started_ms = loop_now_ms(s->loop);
+	op->timer = loop_timer_new(s->loop, on_pin_timer, s);
+	s->pin = op;
+	if (pin_choose(s) != 0 || (rc = pin_poll(s)) < 0)
+		return;
+	if (rc == 1)
+		pin_done(s);
+	else
+		loop_timer_start(op->timer, PIN_POLL_MS, PIN_POLL_MS);
+}
+
+/* The line a held snapshot client sends when its copy is done: it learns
+ * whether every pin held throughout, and the pins go. */
+static void
+handle_pin_done(struct client *c)
+{
+	struct sup *s = c->sup;
+	char *broken = s->pin != NULL && s->pin->broken != NULL ? xstrdup(s->pin->broken) : NULL;
+
+	pin_release(s);
+	if (broken != NULL) {
+		client_error(c, "node %s ended while the snapshot was copied: the copy may be torn",
+			     broken);
+		free(broken);
+		return;
+	}
+	client_ok(c, "snapshot pins released");
+}
+
+/* Answers the stop_all or start_all under way once every node is there. */
+static void
+check_all(struct sup *s)
+{
+	struct client *c = s->all_waiter;
+
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < s->nnodes; i++) {
+		const struct node *n = &s->nodes[i];
+
+		if (!s->all_start && n->bn != NULL)
+			return;
+		if (s->all_start && n->bn == NULL) {
+			s->all_waiter = NULL;
+			return client_error(c, "node %s did not start: %s", n->pn->name,
+					    n->why != NULL ? n->why : "it ended");
+		}
+		if (s->all_start && n->state != NODE_RUNNING)
+			return;
+	}
+	s->all_waiter = NULL;
+	if (s->all_start) {
+		json_t *r = network_json(s, false);
+
+		json_object_set_new(r, "ok", json_true());
+		client_reply(c, r);
+	} else {
+		client_ok(c, "every node of network %s is stopped", s->plan->name);
+	}
+}
+
+/* stop_all, start_all: every node at once, as a restore needs. */
+static void
+handle_all(struct client *c, bool start)
+{
+	struct sup *s = c->sup;
+	char *cause = NULL;
+
+	if (s->all_waiter != NULL || s->pin != NULL)
+		return client_error(c, "network %s is busy with a snapshot", s->plan->name);
+	for (size_t i = 0; i < s->nnodes; i++) {
+		struct node *n = &s->nodes[i];
+
+		if (n->waiter != NULL)
+			return client_error(c, "node %s is busy with another command", n->pn->name);
+	}
+	s->all_waiter = c;
+	s->all_start = start;
+	for (size_t i = 0; i < s->nnodes; i++) {
+		struct node *n = &s->nodes[i];
+
+		if (!start) {
+			n->restart_after_stop = false;
+			node_stop(n, false);
+		} else if (n->bn == NULL) {
+			loop_timer_stop(n->restart_t);
+			if (node_start(n, &cause) != 0) {
+				s->all_waiter = NULL;
+				client_error(c, "cannot start node %s: %s", n->pn->name, cause);
+				free(cause);
+				return;
+			}
+		}
+	}
+	write_network_json(s);
+	check_all(s);
+}
+
 /* Runs one request.  Every path replies, now or when the node settles. */
 static void
 handle_request(struct client *c, const json_t *req)
@@ -857,6 +1246,12 @@ handle_request(struct client *c, const json_t *req)
 	if (strcmp(cmd, "partition") == 0 || strcmp(cmd, "heal") == 0 ||
 	    strcmp(cmd, "delay") == 0 || strcmp(cmd, "loss") == 0)
 		return handle_fault(c, cmd, req);
+	if (s->down && (strncmp(cmd, "snapshot", 8) == 0 || strstr(cmd, "_all") != NULL))
+		return client_error(c, "network %s is stopping", s->plan->name);
+	if (strcmp(cmd, "snapshot_pin") == 0)
+		return handle_pin(c);
+	if (strcmp(cmd, "stop_all") == 0 || strcmp(cmd, "start_all") == 0)
+		return handle_all(c, strcmp(cmd, "start_all") == 0);
 	if (strcmp(cmd, "down") == 0) {
 		client_reply(c, json_pack("{s:b, s:I}", "ok", 1, "supervisor_pid",
 					  (json_int_t)getpid()));
@@ -949,7 +1344,9 @@ on_client(struct loop_watch *w, int fd, unsigned revents, void *arg)
 	}
 	loop_watch_set(c->w, 0); /* one request per connection */
 	req = json_loadb(c->buf, (size_t)(nl - c->buf), 0, &jerr);
-	if (!json_is_object(req))
+	if (c->held)
+		handle_pin_done(c); /* whatever it says */
+	else if (!json_is_object(req))
 		client_error(c, "the request is not a JSON object: %s", jerr.text);
 	else
 		handle_request(c, req);
