@@ -19,6 +19,7 @@
 #include "suggest.h"
 #include "supervisor.h"
 #include "templates.h"
+#include "testrun.h"
 #include "xalloc.h"
 
 #define EXIT_USAGE 2
@@ -268,6 +269,7 @@ cmd_up(int argc, char **argv)
 		{ "state-dir", required_argument, NULL, 's' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "from-snapshot", required_argument, NULL, 'S' },
+		{ "any-port", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -278,9 +280,10 @@ cmd_up(int argc, char **argv)
 	char *end;
 	int c, status;
 
-	while ((c = next_opt(argc, argv, ":dn:s:t:S:h", longopts, "up")) != -1) {
+	while ((c = next_opt(argc, argv, ":dn:s:t:S:Ph", longopts, "up")) != -1) {
 		switch (c) {
 		case 'S': from = optarg; break;
+		case 'P': o.any_port = true; break;
 		case 'd': o.detach = true; break;
 		case 'n': o.name = optarg; break;
 		case 's': o.state_dir = optarg; break;
@@ -348,6 +351,8 @@ static const struct command commands[] = {
 	  "  -s, --state-dir DIR  where the network keeps its state\n"
 	  "                       (default ./.chainbox/NAME)\n"
 	  "  -t, --timeout SECS   how long the nodes have to answer (default 30)\n"
+	  "  -P, --any-port       pick every RPC port free, 8545 included, as networks\n"
+	  "                       started side by side need\n"
 	  "  -S, --from-snapshot FILE\n"
 	  "                       start a new network from a snapshot that 'chainbox\n"
 	  "                       snapshot export' wrote, with its spec (every file's\n"
@@ -363,6 +368,9 @@ static const struct command commands[] = {
 	{ "pause", netcmd_node, "freeze one node", "chainbox pause NODE\n" },
 	{ "resume", netcmd_node, "thaw a paused node", "chainbox resume NODE\n" },
 	{ "down", netcmd_down, "stop a network", "chainbox down [--purge]\n" },
+	{ "test", testrun_cmd, "run contract test suites on their own networks",
+	  "chainbox test SUITE... [--junit FILE] [--keep] [--filter PATTERN] [-j N]\n"
+	  "(see 'chainbox test --help')\n" },
 	{ "snapshot", snapshot_cmd, "save, restore, list, rm or export network snapshots",
 	  "chainbox snapshot save|restore|list|rm|export ... (see 'chainbox snapshot --help')\n" },
 	{ "partition", netcmd_fault, "split a tbft network's nodes into groups",

@@ -278,7 +278,7 @@ pick_ports(struct plan *p, char **cause, const struct spec *spec)
 			n->rpc_port = (uint16_t)want;
 			continue;
 		}
-		if (first)
+		if (first && !p->any_port)
 			n->rpc_port = plan_free_port(PLAN_DEFAULT_RPC_PORT);
 		first = false;
 		/* Free ports from the kernel come in turn, but one may be
@@ -385,7 +385,8 @@ write_node_conf(char **cause, const struct plan *p, const struct spec *spec,
 }
 
 int
-plan_make(struct plan *p, char **cause, const struct spec *spec, const char *state_dir)
+plan_make(struct plan *p, char **cause, const struct spec *spec, const char *state_dir,
+	  bool any_port)
 {
 	struct secp *secp = NULL;
 	json_t *g = NULL;
@@ -394,6 +395,7 @@ plan_make(struct plan *p, char **cause, const struct spec *spec, const char *sta
 
 	memset(p, 0, sizeof(*p));
 	p->name = xstrdup(spec->name);
+	p->any_port = any_port;
 	if (state_dir[0] == '/') {
 		p->state_dir = xstrdup(state_dir);
 	} else {

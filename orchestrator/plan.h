@@ -13,8 +13,9 @@
  *
  * Keys come from the spec's seed and the node's name, so the same spec
  * gives the same network.  Ports are picked free when the plan is made:
- * the first RPC node gets 8545 when it is free, the others a free port
- * each; a port the spec fixes must be free or the plan fails.
+ * the first RPC node gets 8545 when it is free (unless any_port, for
+ * networks started side by side), the others a free port each; a port
+ * the spec fixes must be free or the plan fails.
  *
  * A state directory that already holds a genesis.json keeps it, and with
  * it the genesis time, so a network brought down without --purge comes
@@ -54,6 +55,7 @@ struct plan {
 	uint64_t genesis_time;
 	uint8_t spec_hash[32];
 	bool reused; /* the genesis was already there */
+	bool any_port; /* no 8545 first: every port is picked free */
 	struct plan_node *nodes;
 	size_t nnodes;
 };
@@ -63,7 +65,7 @@ struct plan {
  * Returns: 0, or -1 with *cause set (caller frees).  Out: p, released with
  * plan_release() either way. */
 int plan_make(struct plan *p, char **cause, const struct spec *spec,
-	      const char *state_dir) WARN_UNUSED;
+	      const char *state_dir, bool any_port) WARN_UNUSED;
 void plan_release(struct plan *p);
 
 /* Out: hash, keccak-256 of the spec's effective JSON (keys sorted), less

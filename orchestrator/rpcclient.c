@@ -66,6 +66,13 @@ int
 rpcclient_call(struct rpcclient *c, json_t **result, char **cause, const char *url,
 	       const char *method, json_t *params, long timeout_ms)
 {
+	return rpcclient_request(c, result, cause, NULL, url, method, params, timeout_ms);
+}
+
+int
+rpcclient_request(struct rpcclient *c, json_t **result, char **cause, char **data,
+		  const char *url, const char *method, json_t *params, long timeout_ms)
+{
 	json_t *req, *resp = NULL, *err;
 	json_error_t jerr;
 	char *body;
@@ -74,6 +81,8 @@ rpcclient_call(struct rpcclient *c, json_t **result, char **cause, const char *u
 	int rc = -1;
 
 	*result = NULL;
+	if (data != NULL)
+		*data = NULL;
 	req = json_pack("{s:s, s:I, s:s, s:o}", "jsonrpc", "2.0", "id", (json_int_t)++c->next_id,
 			"method", method, "params",
 			params != NULL ? json_incref(params) : json_array());
@@ -110,6 +119,8 @@ rpcclient_call(struct rpcclient *c, json_t **result, char **cause, const char *u
 		const char *msg = json_string_value(json_object_get(err, "message"));
 
 		xasprintf(cause, "%s failed: %s", method, msg != NULL ? msg : "no message");
+		if (data != NULL && json_is_string(json_object_get(err, "data")))
+			*data = xstrdup(json_string_value(json_object_get(err, "data")));
 	} else if (json_object_get(resp, "result") == NULL) {
 		xasprintf(cause, "the answer has no result");
 	} else {

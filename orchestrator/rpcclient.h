@@ -16,13 +16,19 @@ struct rpcclient;
 struct rpcclient *rpcclient_new(void);
 void rpcclient_free(struct rpcclient *c);
 
-/* Calls method with params (an array; NULL for none) at url, waiting at
- * most timeout_ms.
+/* Calls method with params (an array, which stays the caller's; NULL for
+ * none) at url, waiting at most timeout_ms.
  * Returns: 0 with *result set (caller frees); -1 with *cause set (caller
  * frees): the connection failed, the answer was not JSON-RPC, or it was an
  * error (then *cause holds its message). */
 int rpcclient_call(struct rpcclient *c, json_t **result, char **cause, const char *url,
 		   const char *method, json_t *params, long timeout_ms) WARN_UNUSED;
+
+/* As rpcclient_call(), and for a JSON-RPC error whose "data" is a string
+ * (a revert's), that string in *data (caller frees; NULL otherwise). */
+int rpcclient_request(struct rpcclient *c, json_t **result, char **cause, char **data,
+		      const char *url, const char *method, json_t *params,
+		      long timeout_ms) WARN_UNUSED;
 
 /* Asks url for eth_blockNumber.  Returns: 0 or -1, as rpcclient_call().
  * Out: *height. */

@@ -1041,48 +1041,72 @@ name_from_file(const char *file)
 	return name;
 }
 
-int
-spec_load_buffer(struct spec *spec, struct diag *d, const char *file,
-		 const char *buf, size_t len, unsigned flags)
+/* Reads the spec whose top is top (in c->trees[0]).  Returns: 0, or
+ * -EINVAL with the problems added to c->d; frees every tree but the
+ * first, and the spec on failure. */
+static int
+spec_from_top(struct spec *spec, struct ctx *c, const char *file, const struct ynode *top,
+	      size_t errors)
 {
-	struct ctx c = { .d = d, .flags = flags };
-	const struct ynode *top;
-	size_t errors = d->nerrors;
-	struct ytree *tree;
-
-	spec_defaults(spec);
-	spec->file = xstrdup(file);
-	if (ytree_parse(&tree, d, file, buf, len) != 0)
-		goto out;
-	c.trees[c.ntrees++] = tree;
-	top = ytree_root(tree);
 	if (top == NULL) {
-		diag_add(d, DIAG_ERROR, file, 0, 0, "the spec is empty");
+		diag_add(c->d, DIAG_ERROR, file, 0, 0, "the spec is empty");
 		goto out;
 	}
 	if (top->kind != YNODE_MAP) {
-		err(&c, top, "expected a mapping at the top of the spec, got %s",
+		err(c, top, "expected a mapping at the top of the spec, got %s",
 		    ynode_describe(top));
 		goto out;
 	}
-	if ((c.root = resolve_extends(&c, top, 0)) == NULL)
+	if ((c->root = resolve_extends(c, top, 0)) == NULL)
 		goto out;
-	parse_fields(&c, c.root, &top_table, spec);
+	parse_fields(c, c->root, &top_table, spec);
 	/* The name is the file's own, or its file name: never inherited. */
 	if (ynode_get(top, "name") == NULL) {
 		free(spec->name);
 		spec->name = name_from_file(file[0] == '<' ? "network" : file);
 	}
-	check_network(&c, spec);
+	check_network(c, spec);
 out:
-	for (size_t i = 0; i < c.ntrees; i++)
-		ytree_free(c.trees[i]);
-	free(c.group_at);
-	if (d->nerrors > errors) {
+	for (size_t i = 1; i < c->ntrees; i++)
+		ytree_free(c->trees[i]);
+	free(c->group_at);
+	if (c->d->nerrors > errors) {
 		spec_release(spec);
 		return -EINVAL;
 	}
 	return 0;
+}
+
+int
+spec_load_buffer(struct spec *spec, struct diag *d, const char *file,
+		 const char *buf, size_t len, unsigned flags)
+{
+	struct ctx c = { .d = d, .flags = flags };
+	size_t errors = d->nerrors;
+	struct ytree *tree;
+	int rc;
+
+	spec_defaults(spec);
+	spec->file = xstrdup(file);
+	if (ytree_parse(&tree, d, file, buf, len) != 0) {
+		spec_release(spec);
+		return -EINVAL;
+	}
+	c.trees[c.ntrees++] = tree;
+	rc = spec_from_top(spec, &c, file, ytree_root(tree), errors);
+	ytree_free(tree);
+	return rc;
+}
+
+int
+spec_load_node(struct spec *spec, struct diag *d, struct ytree *tree, const struct ynode *top)
+{
+	struct ctx c = { .d = d };
+
+	spec_defaults(spec);
+	spec->file = xstrdup(top->file);
+	c.trees[c.ntrees++] = tree;
+	return spec_from_top(spec, &c, top->file, top, d->nerrors);
 }
 
 int

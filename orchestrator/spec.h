@@ -11,6 +11,7 @@
 
 #include "compat.h"
 #include "diag.h"
+#include "yamltree.h"
 #include "u256.h"
 
 #define SPEC_MAX_NODES 256
@@ -128,6 +129,11 @@ int spec_load(struct spec *spec, struct diag *d, const char *ref) WARN_UNUSED;
  * relative extends paths; flags is 0 or SPEC_NO_FILES. */
 int spec_load_buffer(struct spec *spec, struct diag *d, const char *file,
 		     const char *buf, size_t len, unsigned flags) WARN_UNUSED;
+/* Loads a spec from a mapping inside another YAML document (a test
+ * suite's inline network), with messages pointing into that document.
+ * In: tree holds top and stays the caller's (merges are made in it). */
+int spec_load_node(struct spec *spec, struct diag *d, struct ytree *tree,
+		   const struct ynode *top) WARN_UNUSED;
 void spec_release(struct spec *spec);
 
 /* Returns: the effective spec as JSON, with the same keys as the YAML

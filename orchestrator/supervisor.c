@@ -1753,7 +1753,7 @@ supervisor_up(const struct up_options *o)
 		goto out;
 	if ((s.node_bin = find_node_binary()) == NULL)
 		goto out;
-	if (plan_make(&plan, &cause, &spec, state_dir) != 0) {
+	if (plan_make(&plan, &cause, &spec, state_dir, o->any_port) != 0) {
 		msg_error("%s", cause);
 		goto out;
 	}

@@ -28,6 +28,7 @@ struct up_options {
 	const char *state_dir; /* --state-dir; NULL: ./.chainbox/NAME */
 	bool detach; /* -d: return once ready, supervising in the background */
 	unsigned timeout_ms; /* for readiness */
+	bool any_port; /* --any-port: no 8545 first (see plan.h) */
 };
 
 /* Runs `chainbox up`.  Returns: the exit status (0, or 1 after saying
