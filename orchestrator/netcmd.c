@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bundle.h"
 #include "control.h"
 #include "fsutil.h"
 #include "log.h"
@@ -125,10 +126,11 @@ struct net_opts {
 	bool follow;
 	bool purge;
 	long lines;
+	const char *bundle; /* logs --bundle FILE */
 };
 
 /* Parses argv for cmd, which takes --name, --state-dir and the options
- * whose letters are in allowed (of j, f, n and p).
+ * whose letters are in allowed (of j, f, n, p, and B for --bundle).
  * Returns: 0, -1 after --help, or NETCMD_EXIT_USAGE. */
 static int
 parse_net_opts(struct net_opts *o, int argc, char **argv, const char *cmd, const char *usage,
@@ -141,6 +143,7 @@ parse_net_opts(struct net_opts *o, int argc, char **argv, const char *cmd, const
 		{ "follow", no_argument, NULL, 'f' },
 		{ "lines", required_argument, NULL, 'n' },
 		{ "purge", no_argument, NULL, 'p' },
+		{ "bundle", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -154,7 +157,7 @@ parse_net_opts(struct net_opts *o, int argc, char **argv, const char *cmd, const
 	while ((c = getopt_long(argc, argv, ":s:jfn:ph", longopts, NULL)) != -1) {
 		const char *opt = argv[optind - 1];
 
-		if (strchr("jfnp", c) != NULL && strchr(allowed, c) == NULL)
+		if (strchr("jfnpB", c) != NULL && strchr(allowed, c) == NULL)
 			c = '?';
 		switch (c) {
 		case 'N': o->name = optarg; break;
@@ -162,6 +165,7 @@ parse_net_opts(struct net_opts *o, int argc, char **argv, const char *cmd, const
 		case 'j': o->json = true; break;
 		case 'f': o->follow = true; break;
 		case 'p': o->purge = true; break;
+		case 'B': o->bundle = optarg; break;
 		case 'n':
 			errno = 0;
 			o->lines = strtol(optarg, &end, 10);
@@ -566,13 +570,39 @@ log_dir(const char *state_dir)
 }
 
 static const char logs_usage[] =
-	"chainbox logs [NODE] [-f] [-n N] [--name NAME] [--state-dir DIR]\n\n"
+	"chainbox logs [NODE] [-f] [-n N] [--name NAME] [--state-dir DIR]\n"
+	"       chainbox logs --bundle FILE [--name NAME] [--state-dir DIR]\n\n"
 	"Prints the last N lines (default 20) of a node's log, or of every node's,\n"
 	"each line prefixed with its node.  -f keeps following them as they grow.\n\n"
+	"--bundle writes one archive for CI artifacts instead, running or not:\n"
+	"every node's log (rotated ones too), network.json, spec.yaml,\n"
+	"genesis.json, supervisor.log and the status (status.json from the\n"
+	"supervisor, else status.txt saying none ran), under NET-logs/.  FILE is\n"
+	"a gzip'd tar (FILE.tar.gz), or a plain one when it ends in .tar.\n\n"
 	"  -f, --follow         keep printing new lines\n"
 	"  -n, --lines N        how many lines to start with\n"
+	"      --bundle FILE    write the bundle to FILE (through FILE.partial)\n"
 	"      --name NAME      the network (default: the only one in ./.chainbox)\n"
 	"  -s, --state-dir DIR  the network's state directory\n";
+
+/* logs --bundle FILE: the bundle of the network in dir.  Returns: the
+ * exit status. */
+static int
+logs_bundle(const char *dir, const char *file)
+{
+	struct bundle_stats st;
+	char *logdir = log_dir(dir), *cause = NULL;
+	int rc = bundle_write(&cause, &st, file, dir, logdir);
+
+	if (rc != 0)
+		msg_error("%s", cause);
+	else
+		printf("bundled the logs of %s in %s (%zu files, %.1f KiB before compression)\n",
+		       dir, file, st.files, (double)st.bytes / 1024.0);
+	free(cause);
+	free(logdir);
+	return rc != 0 ? 1 : 0;
+}
 
 int
 netcmd_logs(int argc, char **argv)
@@ -583,7 +613,7 @@ netcmd_logs(int argc, char **argv)
 	char *dir, *logdir;
 	size_t n = 0;
 	DIR *d;
-	int rc = parse_net_opts(&o, argc, argv, "logs", logs_usage, "fn");
+	int rc = parse_net_opts(&o, argc, argv, "logs", logs_usage, "fnB");
 
 	if (rc != 0)
 		return rc < 0 ? 0 : rc;
@@ -591,8 +621,17 @@ netcmd_logs(int argc, char **argv)
 		msg_error("logs takes at most one node name");
 		return NETCMD_EXIT_USAGE;
 	}
+	if (o.bundle != NULL && (optind < argc || o.follow)) {
+		msg_error("logs --bundle takes every node's log, and neither a NODE nor -f");
+		return NETCMD_EXIT_USAGE;
+	}
 	if (netcmd_state_dir(&dir, o.name, o.dir) != 0)
 		return 1;
+	if (o.bundle != NULL) {
+		rc = logs_bundle(dir, o.bundle);
+		free(dir);
+		return rc;
+	}
 	logdir = log_dir(dir);
 	d = opendir(logdir);
 	if (d == NULL) {

@@ -24,6 +24,7 @@
 #include "rpcclient.h"
 #include "snapshot.h"
 #include "spec.h"
+#include "tar.h"
 #include "xalloc.h"
 
 /* Pinning waits for nodes behind to reach the height: a block or so. */
@@ -33,9 +34,6 @@
 #define COMMIT_TIMEOUT_MS 30000
 #define COMMIT_POLL_MS 5
 #define RPC_TIMEOUT_MS 1000
-#define TAR_BLOCK 512
-/* A ustar path: a prefix of 155, a slash, a name of 100, and the NUL. */
-#define TAR_PATH_MAX 257
 
 static double
 now_ms(void)
@@ -874,40 +872,7 @@ out:
 
 /* --- export and import: one ustar file -------------------------------------------------- */
 
-/* Fills a ustar header for a regular file.  Returns: 0, or -1 for a path
- * longer than the header's 100 bytes (snapshot paths never are). */
-static int
-tar_header(uint8_t h[TAR_BLOCK], const char *path, uint64_t size, time_t mtime)
-{
-	unsigned sum = 0;
-
-	memset(h, 0, TAR_BLOCK);
-	if (strlen(path) >= 100)
-		return -1;
-	memcpy(h, path, strlen(path));
-	memcpy(h + 100, "0000644", 7);
-	memcpy(h + 108, "0000000", 7);
-	memcpy(h + 116, "0000000", 7);
-	if (size < (uint64_t)1 << 33) {
-		snprintf((char *)h + 124, 12, "%011" PRIo64, size);
-	} else {
-		/* GNU's base-256 for sizes of 8 GiB and more. */
-		h[124] = 0x80;
-		for (int i = 0; i < 8; i++)
-			h[135 - i] = (uint8_t)(size >> (8 * i));
-	}
-	snprintf((char *)h + 136, 12, "%011llo", (unsigned long long)mtime);
-	h[156] = '0';
-	memcpy(h + 257, "ustar", 6);
-	memcpy(h + 263, "00", 2);
-	memset(h + 148, ' ', 8);
-	for (int i = 0; i < TAR_BLOCK; i++)
-		sum += h[i];
-	snprintf((char *)h + 148, 8, "%06o", sum);
-	h[155] = ' ';
-	return 0;
-}
-
+/* Writes all of buf to fd.  Returns: 0 or -errno. */
 static int
 write_all(int fd, const void *buf, size_t len)
 {
@@ -926,34 +891,15 @@ write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-/* Reads exactly len bytes.  Returns: 0, -ENODATA at a short end, -errno. */
-static int
-read_all(int fd, void *buf, size_t len)
-{
-	uint8_t *p = buf;
-
-	while (len > 0) {
-		ssize_t n = read(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -ENODATA;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 #define IO_CHUNK (1024 * 1024)
 
-/* Copies len bytes from in to out (both at their offsets), checksumming
- * them.  Returns: 0 with *xxh3 set, -ENODATA when in ends first, or -errno
- * with *which set to "read" or "write". */
+/* Copies len bytes from in (at its offset) to the archive w, or when w is
+ * NULL to out (at its offset), checksumming them.  Returns: 0 with *xxh3
+ * set, -ENODATA when in ends first, or -errno with *which set to "read" or
+ * "write". */
 static int
-stream_copy(int in, int out, uint64_t len, uint64_t *xxh3, const char **which)
+stream_copy(int in, int out, struct tar_writer *w, uint64_t len, uint64_t *xxh3,
+	    const char **which)
 {
 	XXH3_state_t *x = XXH3_createState();
 	uint8_t *buf = xmalloc(IO_CHUNK);
@@ -964,11 +910,11 @@ stream_copy(int in, int out, uint64_t len, uint64_t *xxh3, const char **which)
 		size_t n = len < IO_CHUNK ? (size_t)len : IO_CHUNK;
 
 		*which = "read";
-		if ((rc = read_all(in, buf, n)) != 0)
+		if ((rc = tar_read(in, buf, n)) != 0)
 			break;
 		XXH3_64bits_update(x, buf, n);
 		*which = "write";
-		rc = write_all(out, buf, n);
+		rc = w != NULL ? tar_write(w, buf, n) : write_all(out, buf, n);
 		len -= n;
 	}
 	*xxh3 = XXH3_64bits_digest(x);
@@ -977,15 +923,12 @@ stream_copy(int in, int out, uint64_t len, uint64_t *xxh3, const char **which)
 	return rc;
 }
 
-static const uint8_t zeros[2 * TAR_BLOCK];
-
 /* Appends one file of the snapshot to the archive, checking it against
  * the manifest on the way.  Returns: 0, or -1 with *cause set. */
 static int
-export_file(int out, const char *snap, const char *rel, uint64_t size, uint64_t want,
-	    const char *file, char **cause)
+export_file(struct tar_writer *w, const char *snap, const char *rel, uint64_t size,
+	    uint64_t want, const char *file, char **cause)
 {
-	uint8_t h[TAR_BLOCK];
 	char *src;
 	const char *which = "read";
 	uint64_t got;
@@ -1002,11 +945,11 @@ export_file(int out, const char *snap, const char *rel, uint64_t size, uint64_t 
 		     src, (long long)sb.st_size, size);
 		goto out;
 	}
-	if (tar_header(h, rel, size, sb.st_mtime) != 0 || (err = write_all(out, h, TAR_BLOCK)) != 0) {
-		fail(cause, "cannot write %s: %s", file, strerror(EIO));
+	if ((err = tar_write_header(w, rel, size, sb.st_mtime, 0644)) != 0) {
+		fail(cause, "cannot write %s: %s", file, strerror(-err));
 		goto out;
 	}
-	if ((err = stream_copy(in, out, size, &got, &which)) != 0) {
+	if ((err = stream_copy(in, -1, w, size, &got, &which)) != 0) {
 		fail(cause, "cannot %s %s: %s", which, strcmp(which, "read") == 0 ? src : file,
 		     err == -ENODATA ? "it ended early" : strerror(-err));
 		goto out;
@@ -1015,7 +958,7 @@ export_file(int out, const char *snap, const char *rel, uint64_t size, uint64_t 
 		fail(cause, "the snapshot is corrupt: %s does not match its checksum", src);
 		goto out;
 	}
-	if (size % TAR_BLOCK != 0 && (err = write_all(out, zeros, TAR_BLOCK - size % TAR_BLOCK)) != 0) {
+	if ((err = tar_write_pad(w, size)) != 0) {
 		fail(cause, "cannot write %s: %s", file, strerror(-err));
 		goto out;
 	}
@@ -1035,7 +978,7 @@ snapshot_export(const char *state_dir, const char *name, const char *file, bool 
 {
 	char *snap, *tmp, *mtext = NULL;
 	json_t *m = NULL, *f, *node;
-	uint8_t h[TAR_BLOCK];
+	struct tar_writer *w = NULL;
 	const char *path;
 	uint64_t size, x;
 	size_t i, mlen;
@@ -1059,36 +1002,38 @@ snapshot_export(const char *state_dir, const char *name, const char *file, bool 
 		fail(cause, "cannot write %s: %s", tmp, strerror(errno));
 		goto out;
 	}
+	w = tar_writer_new(out, false);
 	/* The manifest first: an importer learns from it what follows. */
 	mtext = json_dumps(m, JSON_INDENT(2));
 	mlen = strlen(mtext);
-	if (tar_header(h, SNAPSHOT_MANIFEST, mlen, time(NULL)) != 0 ||
-	    (err = write_all(out, h, TAR_BLOCK)) != 0 || (err = write_all(out, mtext, mlen)) != 0 ||
-	    (mlen % TAR_BLOCK != 0 &&
-	     (err = write_all(out, zeros, TAR_BLOCK - mlen % TAR_BLOCK)) != 0)) {
-		fail(cause, "cannot write %s: %s", tmp, strerror(errno));
+	if ((err = tar_write_header(w, SNAPSHOT_MANIFEST, mlen, time(NULL), 0644)) != 0 ||
+	    (err = tar_write(w, mtext, mlen)) != 0 || (err = tar_write_pad(w, mlen)) != 0) {
+		fail(cause, "cannot write %s: %s", tmp, strerror(-err));
 		goto out;
 	}
 	json_array_foreach(json_object_get(m, "files"), i, f) {
 		(void)manifest_file(f, &path, &size, &x, "", cause);
-		if (export_file(out, snap, path, size, x, tmp, cause) != 0)
+		if (export_file(w, snap, path, size, x, tmp, cause) != 0)
 			goto out;
 		*bytes += size;
 	}
 	json_array_foreach(json_object_get(m, "nodes"), i, node) {
 		(void)manifest_file(json_array_get(json_object_get(node, "files"), 0), &path, &size,
 				    &x, "", cause);
-		if (export_file(out, snap, path, size, x, tmp, cause) != 0)
+		if (export_file(w, snap, path, size, x, tmp, cause) != 0)
 			goto out;
 		*bytes += size;
 	}
-	if ((err = write_all(out, zeros, sizeof zeros)) != 0 || fdatasync(out) != 0 ||
-	    close(out) != 0) {
-		out = -1;
-		fail(cause, "cannot write %s: %s", tmp, strerror(errno));
+	err = tar_write_end(w);
+	if (err == 0 && fdatasync(out) != 0)
+		err = -errno;
+	if (close(out) != 0 && err == 0)
+		err = -errno;
+	out = -1;
+	if (err != 0) {
+		fail(cause, "cannot write %s: %s", tmp, strerror(-err));
 		goto out;
 	}
-	out = -1;
 	if (rename(tmp, file) != 0) {
 		fail(cause, "cannot rename %s to %s: %s", tmp, file, strerror(errno));
 		goto out;
@@ -1099,6 +1044,7 @@ out:
 		close(out);
 	if (rc != 0)
 		unlink(tmp);
+	tar_writer_free(w);
 	json_decref(m);
 	free(mtext);
 	free(snap);
@@ -1106,59 +1052,22 @@ out:
 	return rc;
 }
 
-/* One ustar header, read.  Returns: 1 with *path and *size set; 0 at the
+/* One ustar header, read.  Returns: 1 with path and *size set; 0 at the
  * archive's end; -1 with *cause set. */
 static int
-tar_next(int fd, char path[TAR_PATH_MAX], uint64_t *size, const char *file, char **cause)
+next_member(int fd, char path[TAR_PATH_MAX], uint64_t *size, const char *file, char **cause)
 {
-	uint8_t h[TAR_BLOCK];
-	unsigned sum = 0, want;
-	char field[13];
-	int rc = read_all(fd, h, TAR_BLOCK);
+	int rc = tar_next(fd, path, size);
 
-	if (rc != 0) {
-		fail(cause, "%s: %s", file, rc == -ENODATA ? "truncated (it ends mid-way)"
-							    : strerror(-rc));
-		return -1;
-	}
-	if (memcmp(h, zeros, TAR_BLOCK) == 0)
-		return 0;
-	for (int i = 0; i < TAR_BLOCK; i++)
-		sum += i >= 148 && i < 156 ? ' ' : h[i];
-	memcpy(field, h + 148, 8);
-	field[8] = '\0';
-	want = (unsigned)strtoul(field, NULL, 8);
-	if (sum != want || memcmp(h + 257, "ustar", 5) != 0) {
+	if (rc == -EBADMSG)
 		fail(cause, "%s is not a chainbox snapshot (not a tar archive, or a damaged one)",
 		     file);
-		return -1;
-	}
-	if (h[156] != '0' && h[156] != '\0') {
+	else if (rc == -EMEDIUMTYPE)
 		fail(cause, "%s holds something other than plain files", file);
-		return -1;
-	}
-	if (h[124] & 0x80) {
-		*size = 0;
-		for (int i = 128; i < 136; i++)
-			*size = *size << 8 | h[i];
-	} else {
-		memcpy(field, h + 124, 12);
-		field[12] = '\0';
-		*size = strtoull(field, NULL, 8);
-	}
-	snprintf(path, TAR_PATH_MAX, "%.155s%s%.100s", (char *)h + 345, h[345] ? "/" : "", (char *)h);
-	return 1;
-}
-
-/* Skips to the next header after a member of size bytes. */
-static int
-tar_skip_pad(int fd, uint64_t size)
-{
-	uint8_t pad[TAR_BLOCK];
-
-	if (size % TAR_BLOCK == 0)
-		return 0;
-	return read_all(fd, pad, TAR_BLOCK - size % TAR_BLOCK);
+	else if (rc < 0)
+		fail(cause, "%s: %s", file, rc == -ENODATA ? "truncated (it ends mid-way)"
+							   : strerror(-rc));
+	return rc < 0 ? -1 : rc;
 }
 
 /* Finds the manifest's entry for path.  Returns: 0 with *size and *xxh3
@@ -1208,7 +1117,7 @@ unpack(const char *file, const char *dir, char **cause)
 		fail(cause, "cannot read %s: %s", file, strerror(errno));
 		return NULL;
 	}
-	if ((rc = tar_next(fd, path, &size, file, cause)) <= 0 ||
+	if ((rc = next_member(fd, path, &size, file, cause)) <= 0 ||
 	    strcmp(path, SNAPSHOT_MANIFEST) != 0 || size > CONTROL_LINE_MAX) {
 		if (rc == 0 || (rc > 0 && *cause == NULL))
 			fail(cause, "%s is not a chainbox snapshot: it does not start with %s", file,
@@ -1216,7 +1125,7 @@ unpack(const char *file, const char *dir, char **cause)
 		goto fail;
 	}
 	mtext = xmalloc(size + 1);
-	if ((rc = read_all(fd, mtext, size)) != 0 || tar_skip_pad(fd, size) != 0) {
+	if ((rc = tar_read(fd, mtext, size)) != 0 || tar_skip_pad(fd, size) != 0) {
 		fail(cause, "%s: truncated (it ends in %s)", file, SNAPSHOT_MANIFEST);
 		goto fail;
 	}
@@ -1232,7 +1141,7 @@ unpack(const char *file, const char *dir, char **cause)
 		goto fail;
 	(void)jerr;
 	total = 2 + json_array_size(json_object_get(m, "nodes"));
-	while ((rc = tar_next(fd, path, &size, file, cause)) == 1) {
+	while ((rc = next_member(fd, path, &size, file, cause)) == 1) {
 		char *slash;
 
 		if (manifest_lookup(m, path, &want_size, &want) != 0) {
@@ -1253,7 +1162,7 @@ unpack(const char *file, const char *dir, char **cause)
 			fail(cause, "cannot write %s: %s", dst, strerror(errno));
 			goto fail;
 		}
-		if ((rc = stream_copy(fd, out, size, &got, &which)) != 0) {
+		if ((rc = stream_copy(fd, out, NULL, size, &got, &which)) != 0) {
 			if (rc == -ENODATA)
 				fail(cause, "%s: truncated (it ends in %s)", file, path);
 			else

@@ -64,4 +64,57 @@ run "an unknown option is a usage error" 2 "$CHAINBOX" validate --frobnicate x
 run "validate needs a spec" 2 "$CHAINBOX" validate
 run "init --template needs a value" 2 "$CHAINBOX" init --template
 
+# --- logs --bundle from a state directory (up.sh bundles real networks) ------
+run "logs --bundle takes no NODE" 2 "$CHAINBOX" logs --bundle "$scratch/b.tar.gz" node
+run "logs --bundle needs a file" 2 "$CHAINBOX" logs --bundle
+run "logs --bundle of no network" 1 "$CHAINBOX" logs --bundle "$scratch/b.tar.gz" \
+	--state-dir "$scratch/never"
+expect "says so" "$scratch/err" "no network in '$scratch/never': No such file or directory"
+mkdir -p "$scratch/notnet"
+run "logs --bundle of a directory without a network" 1 "$CHAINBOX" logs \
+	--bundle "$scratch/b.tar.gz" --state-dir "$scratch/notnet"
+expect "says so" "$scratch/err" "holds no network"
+# A network that is down: a state directory with its logs, rotated ones too.
+st=$scratch/fake
+mkdir -p "$st/logs"
+printf 'version: 1\n' >"$st/spec.yaml"
+printf '{"network": {"name": "fake"}, "nodes": [{"name": "v1", "log": "%s/logs/v1.log"}]}\n' \
+	"$st" >"$st/network.json"
+for f in v1.log v1.log.1 v1.log.2 v1.log.10 v2.log notes.txt .hidden.log; do
+	echo "line of $f" >"$st/logs/$f"
+done
+if command -v tar >/dev/null 2>&1; then
+	run "logs --bundle of a network that is down" 0 "$CHAINBOX" logs --bundle "$scratch/b.tar.gz" \
+		--state-dir "$st"
+	expect "says where" "$scratch/out" "in $scratch/b.tar.gz"
+	run "tar -tzf lists the bundle" 0 tar -tzf "$scratch/b.tar.gz"
+	printf '%s\n' fake-logs/logs/v1.log fake-logs/logs/v1.log.1 fake-logs/logs/v1.log.2 \
+		fake-logs/logs/v1.log.10 fake-logs/logs/v2.log fake-logs/network.json \
+		fake-logs/spec.yaml fake-logs/status.txt >"$scratch/want"
+	if cmp -s "$scratch/want" "$scratch/out"; then
+		ok "with every log, the state's files and status.txt, under fake-logs/"
+	else
+		not_ok "the bundle's members"
+		diff "$scratch/want" "$scratch/out" | sed 's/^/#   /'
+	fi
+	tar -xzOf "$scratch/b.tar.gz" fake-logs/status.txt >"$scratch/status.txt" 2>&1
+	expect "status.txt says no supervisor ran" "$scratch/status.txt" "no supervisor ran in $st"
+	tar -xzOf "$scratch/b.tar.gz" fake-logs/logs/v1.log.10 >"$scratch/log" 2>&1
+	expect "a log's content" "$scratch/log" "line of v1.log.10"
+	[ -e "$scratch/b.tar.gz.partial" ] && not_ok "no .partial is left" || ok "no .partial is left"
+	run "logs --bundle FILE.tar is plain tar" 0 "$CHAINBOX" logs --bundle "$scratch/b.tar" \
+		--state-dir "$st"
+	run "which tar -tf lists" 0 tar -tf "$scratch/b.tar"
+	expect "with the logs" "$scratch/out" "fake-logs/logs/v1.log"
+else
+	ok "# skip listing bundles: no tar here"
+fi
+run "logs --bundle into a missing directory" 1 "$CHAINBOX" logs --bundle "$scratch/no/b.tar.gz" \
+	--state-dir "$st"
+expect "names the file" "$scratch/err" "cannot write '$scratch/no/b.tar.gz.partial': No such file"
+mkdir -p "$scratch/adir"
+run "logs --bundle onto a directory" 1 "$CHAINBOX" logs --bundle "$scratch/adir" --state-dir "$st"
+expect "names both" "$scratch/err" "cannot rename '$scratch/adir.partial' to '$scratch/adir'"
+[ -e "$scratch/adir.partial" ] && not_ok "and leaves nothing" || ok "and leaves nothing"
+
 finish

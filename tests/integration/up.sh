@@ -85,6 +85,16 @@ for path in uring poll; do
 	expect "has the height" "$scratch/out" '"height": 0'
 	run "logs" 0 "$CHAINBOX" logs --state-dir "$a"
 	expect "has the node's output, prefixed" "$scratch/out" "node | Listening on 127.0.0.1:$port"
+	if [ $path = uring ]; then
+		run "logs --bundle of a running network" 0 "$CHAINBOX" logs --bundle "$scratch/up.tar.gz" \
+			--state-dir "$a"
+		run "which tar -tzf lists" 0 tar -tzf "$scratch/up.tar.gz"
+		for m in logs/node.log network.json spec.yaml genesis.json supervisor.log status.json; do
+			expect "with dev-logs/$m" "$scratch/out" "dev-logs/$m"
+		done
+		tar -xzOf "$scratch/up.tar.gz" dev-logs/status.json >"$scratch/status.json" 2>&1
+		expect "status.json is the supervisor's answer" "$scratch/status.json" '"supervisor_pid"'
+	fi
 
 	# --- pause, resume, kill, start, restart ----------------------------------------
 	run "pause" 0 "$CHAINBOX" pause node --state-dir "$a"
@@ -130,6 +140,16 @@ for path in uring poll; do
 	run "status of a network that is down" 1 "$CHAINBOX" status --state-dir "$b"
 	expect "says none runs" "$scratch/err" "no network named $path-b is running"
 	[ -d "$b/nodes/node/data" ] && ok "down keeps the data" || not_ok "down keeps the data"
+	if [ $path = uring ]; then
+		run "logs --bundle after down" 0 "$CHAINBOX" logs --bundle "$scratch/down.tar.gz" \
+			--state-dir "$b"
+		run "which tar -tzf lists" 0 tar -tzf "$scratch/down.tar.gz"
+		for m in logs/node.log network.json spec.yaml genesis.json supervisor.log status.txt; do
+			expect "with dev-logs/$m" "$scratch/out" "dev-logs/$m"
+		done
+		tar -xzOf "$scratch/down.tar.gz" dev-logs/status.txt >"$scratch/status.txt" 2>&1
+		expect "status.txt says no supervisor ran" "$scratch/status.txt" "no supervisor ran in $b"
+	fi
 	run "down --purge of a stopped network" 0 "$CHAINBOX" down --purge --state-dir "$b"
 	[ -d "$b" ] && not_ok "--purge removes the state dir" || ok "--purge removes the state dir"
 
