@@ -109,13 +109,14 @@ end_progress(struct progress *p)
 	p->shown = false;
 }
 
-/* Copies files with the options' progress.  Returns: copy_files()'s. */
+/* Copies files with the options' progress; sync makes them durable.
+ * Returns: copy_files()'s. */
 static int
 copy_with_progress(struct copy_file *files, size_t n, const struct snapshot_options *o,
-		   const char *what, char **cause)
+		   const char *what, bool sync, char **cause)
 {
 	struct progress p = { what, false };
-	struct copy_options co = { .no_uring = o->no_uring };
+	struct copy_options co = { .no_uring = o->no_uring, .no_fsync = !sync };
 	int rc;
 
 	if (o->progress) {
@@ -349,7 +350,7 @@ snapshot_save(const char *state_dir, const char *name, const struct snapshot_opt
 		nf++;
 	}
 	t = now_ms();
-	if (copy_with_progress(cf, nf, o, "saving", cause) != 0)
+	if (copy_with_progress(cf, nf, o, "saving", true, cause) != 0)
 		goto fail;
 	st->copy_ms = now_ms() - t;
 	/* The copy is whole only if every pin held throughout. */
@@ -735,8 +736,9 @@ snapshot_restore(const char *state_dir, const char *name, const struct snapshot_
 		goto out;
 	}
 	diag_release(&d);
-	blocks_come = spec.chain.consensus == SPEC_TBFT ? spec.chain.empty_blocks
-							: spec.chain.block_time_ms > 0;
+	blocks_come = !o->no_commit_wait && (spec.chain.consensus == SPEC_TBFT
+						     ? spec.chain.empty_blocks
+						     : spec.chain.block_time_ms > 0);
 	spec_release(&spec);
 	/* The genesis goes to the network and to every node (its time makes
 	 * the genesis hash the chains were built on); then the chains. */
@@ -785,7 +787,10 @@ snapshot_restore(const char *state_dir, const char *name, const struct snapshot_
 
 	/* Copy and check while the network still runs. */
 	t = now_ms();
-	if (copy_with_progress(r.cf, r.n, o, "restoring", cause) != 0)
+	/* A restored chain is a working copy, as the nodes' own files are:
+	 * the snapshot stays durable, and syncing the copy would only add to
+	 * the nodes' downtime-free wait. */
+	if (copy_with_progress(r.cf, r.n, o, "restoring", false, cause) != 0)
 		goto out;
 	st->copy_ms = now_ms() - t;
 	for (i = 0; i < r.n; i++) {

@@ -47,6 +47,10 @@
 struct snapshot_options {
 	bool no_uring; /* the copy engine's plain path */
 	bool progress; /* show progress on stderr (a terminal) */
+	/* restore: return once every node holds the saved block, without
+	 * waiting for the next to commit (a test runner's next transaction
+	 * waits for that anyway) */
+	bool no_commit_wait;
 };
 
 /* What a save or a restore did, and how long each part took. */

@@ -1347,7 +1347,7 @@ static int
 restore_setup(struct run *r, char **cause)
 {
 	if (r->tbft) {
-		struct snapshot_options so = { 0 };
+		struct snapshot_options so = { .no_commit_wait = true };
 		struct snapshot_stats ss;
 
 		memset(r->down, 0, r->nnodes * sizeof(*r->down));
