@@ -153,12 +153,12 @@ shell_quote(const char *path)
 }
 
 static void
-run_shell(const char *fmt_name, const char *cmd)
+run_shell(const char *name, const char *cmd)
 {
 	int st = system(cmd);
 
 	if (st != 0) {
-		fprintf(stderr, "bench/copy: %s failed (status %d): %s\n", fmt_name, st, cmd);
+		fprintf(stderr, "bench/copy: %s failed (status %d): %s\n", name, st, cmd);
 		exit(1);
 	}
 }
@@ -256,65 +256,65 @@ free_files(struct copy_file *f, size_t n)
 	free(f);
 }
 
-/* Copies src to a new directory with m and times it.  Out: *how, the ways
- * copy_files() took, counted, when how is not NULL. */
+/* Out: how, "N way, M way" for the ways the files were copied. */
+static void
+count_ways(char *how, size_t howlen, const struct copy_file *f, size_t n)
+{
+	const char *seen[4] = { NULL };
+	size_t count[4] = { 0 }, k, off = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		for (k = 0; k < 4 && seen[k] != NULL && strcmp(seen[k], f[i].how) != 0; k++)
+			;
+		if (k < 4) {
+			seen[k] = f[i].how;
+			count[k]++;
+		}
+	}
+	how[0] = '\0';
+	for (k = 0; k < 4 && seen[k] != NULL && off < howlen; k++)
+		off += (size_t)snprintf(how + off, howlen - off, "%s%zu %s", k > 0 ? ", " : "",
+					count[k], seen[k]);
+}
+
+/* Copies src to a new directory with m (and o) and times it.  Out: how,
+ * the ways copy_files() took, when it is not NULL. */
 static struct result
 run_once(const struct method *m, const struct copy_options *o, const char *src, char *how,
 	 size_t howlen)
 {
+	struct copy_file *f = NULL;
 	struct result r;
-	char *dst, *qs, *qd, *cmd, *cause = NULL;
+	char *dst, *qs, *qd, *cmd = NULL, *cause = NULL;
+	uint64_t bytes;
+	size_t n = 0;
 	double t0, c0;
 
 	xasprintf(&dst, "%s/out/%u", workdir, serial++);
 	qs = shell_quote(src);
 	qd = shell_quote(dst);
+	if (m->shell == CP_A)
+		xasprintf(&cmd, "cp -a %s %s", qs, qd);
+	else if (m->shell == TAR_TAR)
+		xasprintf(&cmd, "mkdir %s && tar -C %s -cf - . | tar -C %s -xf -", qd, qs, qd);
 	c0 = cpu_s();
 	t0 = now_s();
-	if (m->shell == CP_A) {
-		xasprintf(&cmd, "cp -a %s %s", qs, qd);
+	if (cmd != NULL) {
 		run_shell(m->name, cmd);
-		free(cmd);
-	} else if (m->shell == TAR_TAR) {
-		xasprintf(&cmd, "mkdir %s && tar -C %s -cf - . | tar -C %s -xf -", qd, qs, qd);
-		run_shell(m->name, cmd);
-		free(cmd);
 	} else {
-		uint64_t bytes;
-		size_t n;
-		struct copy_file *f = collect(src, dst, true, &n, &bytes);
-
+		f = collect(src, dst, true, &n, &bytes);
 		if (copy_files(f, n, o, &cause) < 0) {
 			fprintf(stderr, "bench/copy: %s: %s\n", m->name, cause);
 			exit(1);
 		}
-		r.wall = now_s() - t0;
-		r.cpu = cpu_s() - c0;
-		if (how != NULL) {
-			/* Count the ways, first seen first. */
-			const char *seen[4] = { NULL };
-			size_t count[4] = { 0 }, k, off = 0;
-
-			for (size_t i = 0; i < n; i++) {
-				for (k = 0; k < 4 && seen[k] != NULL && strcmp(seen[k], f[i].how) != 0; k++)
-					;
-				if (k < 4) {
-					seen[k] = f[i].how;
-					count[k]++;
-				}
-			}
-			how[0] = '\0';
-			for (k = 0; k < 4 && seen[k] != NULL && off < howlen; k++)
-				off += (size_t)snprintf(how + off, howlen - off, "%s%zu %s",
-							k > 0 ? ", " : "", count[k], seen[k]);
-		}
-		free_files(f, n);
-		goto out;
 	}
 	r.wall = now_s() - t0;
 	r.cpu = cpu_s() - c0;
-out:
+	if (f != NULL && how != NULL)
+		count_ways(how, howlen, f, n);
+	free_files(f, n);
 	nftw(dst, rm_big, 64, FTW_PHYS);
+	free(cmd);
 	free(dst);
 	free(qs);
 	free(qd);

@@ -2,9 +2,42 @@
  * file, the read/write pass, copy_file_range, the io_uring pass, and the
  * clean-up that removes every dst of a call that failed.
  *
- * Why these defaults (bench/copy on this machine: 2 vCPUs, ext4 without
- * reflink, files in the page cache, no fsync; medians of 5):
- * FIGURES
+ * Why these defaults: bench/copy on the project's machine (2 vCPUs, Linux
+ * 6.18, ext4 without journal or reflink, sources in the page cache, copies
+ * not fsynced unless said; medians of 5 runs on a quiet machine).
+ *
+ * COPY_CFR_MIN is never.  The reference (shared/reference/
+ * sandbox-and-io_uring.md, B.2) found copy_file_range the fastest plain
+ * copy of a large cached file, but we also need the checksum, and the read
+ * pass that copy_file_range then needs costs more than it saves.  The
+ * single io_uring pass overlaps the reads and hashing on our thread with
+ * the writes, which ext4 hands to io-wq workers on the other CPU:
+ *	1 GiB file	  io_uring 3435 MiB/s (cpu 0.56 s), read/write 2448,
+ *			  copy_file_range + io_uring read 1860, + read() 2054,
+ *			  cp -a 2828 (no checksum), tar|tar 1142;
+ *	  with fsync	  io_uring 0.79 s, copy_file_range 1.06 s.
+ *	sweep, MiB/s	  size   4K   16K  64K  256K  1M   4M   16M  64M
+ *			  uring  154  708  1475 3109 2921 1715 2082 3107
+ *			  cfr    164  587  1020 1449 1750 1405 1523 1822
+ *   Only at 4 KiB did copy_file_range tie (1.06, within the noise); there
+ *   the cost is creating the inode, whatever moves the data.
+ * 1000 files of 4 KiB: io_uring 17.2 ms, read/write 17.6, copy_file_range
+ *   18.3, cp -a 22.4, tar|tar 21.3; with fsync (io_uring's run in
+ *   parallel) 36 ms.  The inode allocator of ext4 without a journal slows
+ *   every tool down 5-10 times for a few minutes after many files were
+ *   deleted (recently_deleted()); such runs were thrown away.
+ * COPY_DEPTH 32 x COPY_BLOCK 128 KiB (4 MiB of buffers), MiB/s:
+ *	1 GiB	  depth   8: 3249 (128K) 3373 (256K) 2030 (1M)
+ *			 16: 3116        3706        3239
+ *			 32: 3261        3184        2191
+ *			 64: 3416        3414        2708
+ *	4 KiB x 1000, 128K: 223 (8) 230 (16) 230 (32) 237 (64); 1M: 109 at 64
+ *   128K and 256K tie within the noise; 1 MiB blocks are slower (the
+ *   buffers fall out of the caches), and deep queues of big blocks cost
+ *   more to set up than small files take to copy.  A depth of 32 also
+ *   keeps up to 32 small files reading at once.
+ * Registered buffers (READ_FIXED/WRITE_FIXED) were 10% slower on the 1 GiB
+ *   file (7 pairs: 250-305 ms plain, 278-344 fixed), so plain READ/WRITE.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -136,18 +169,6 @@ report(struct ctx *c, bool last)
 		return;
 	c->last_ns = now;
 	c->progress(c->arg, c->done, c->total);
-}
-
-/* CHAINBOX_NO_URING=1 (any value but empty or "0") asks for read/write, as
- * it asks the event loop for poll (loop.c). */
-static bool
-is_uring_disabled(const struct copy_options *o)
-{
-	const char *v = getenv("CHAINBOX_NO_URING");
-
-	if (o->no_uring)
-		return true;
-	return v != NULL && *v != '\0' && strcmp(v, "0") != 0;
 }
 
 static void
@@ -322,10 +343,26 @@ job_reflink(struct ctx *c, struct job *j, const struct stat *st)
 	return false;
 }
 
+/* After a reflink or copy_file_range(), the checksum pass reads dst, not
+ * src: a src that changes meanwhile (a live store's free pages) must not
+ * give a checksum the copy does not have.
+ * Returns: 0, or -errno, recorded. */
+static int
+read_back(struct ctx *c, struct job *j)
+{
+	int fd = TEMP_FAILURE_RETRY_INT(open(j->dst_path, O_RDONLY | O_CLOEXEC));
+
+	if (fd == -1)
+		return fail(c, -errno, "cannot read back '%s': %s", j->dst_path, strerror(errno));
+	close(j->src);
+	j->src = fd;
+	return 0;
+}
+
 /* Opens src (and creates dst), checks the size, and decides how the data
- * moves: FICLONE or copy_file_range() copy it here, and the pass that
- * follows only reads src for the checksum (j->write false); otherwise the
- * pass copies it (how is set by the caller's pass).
+ * moves: a reflink or copy_file_range() copies it here, and the pass that
+ * follows only reads the copy for the checksum (j->write false); otherwise
+ * the pass copies it (and sets how).
  * Returns: 0, or -errno, recorded. */
 static int
 job_open(struct ctx *c, struct job *j)
@@ -365,14 +402,17 @@ job_open(struct ctx *c, struct job *j)
 	if (job_reflink(c, j, &st)) {
 		j->how = "reflink";
 		j->write = false;
-		return write_full(c, j, (const char *)j->head, j->head_len, 0);
+		rc = write_full(c, j, (const char *)j->head, j->head_len, 0);
+		return rc < 0 ? rc : read_back(c, j);
 	}
 	if (j->size >= c->cfr_min) {
 		rc = job_cfr(c, j);
 		if (rc <= 0) {
 			j->how = "copy_file_range";
 			j->write = false;
-			return rc < 0 ? rc : write_full(c, j, (const char *)j->head, j->head_len, 0);
+			if (rc == 0)
+				rc = write_full(c, j, (const char *)j->head, j->head_len, 0);
+			return rc < 0 ? rc : read_back(c, j);
 		}
 	}
 	return 0;
@@ -523,6 +563,18 @@ rw_run(struct ctx *c)
 /* --- the io_uring pass -------------------------------------------------- */
 #ifdef HAVE_IO_URING
 
+/* CHAINBOX_NO_URING=1 (any value but empty or "0") asks for read/write, as
+ * it asks the event loop for poll (loop.c). */
+static bool
+is_uring_disabled(const struct copy_options *o)
+{
+	const char *v = getenv("CHAINBOX_NO_URING");
+
+	if (o->no_uring)
+		return true;
+	return v != NULL && *v != '\0' && strcmp(v, "0") != 0;
+}
+
 /* An fsync's user_data is its job's address with this bit set; a block's
  * is the block's address.  Both are at least 8-byte aligned. */
 #define TAG_FSYNC 1ULL
@@ -583,7 +635,9 @@ uring_init(struct uring *u, unsigned nblk, size_t block, char **why)
 	}
 	u->nblk = u->nfree = nblk;
 	u->blks = xcalloc(nblk, sizeof(*u->blks));
-	u->mem = xreallocarray(NULL, nblk, block);
+	/* Zeroed (for free: fresh pages) because the kernel fills it unseen
+	 * by valgrind. */
+	u->mem = xcalloc(nblk, block);
 	for (unsigned i = 0; i < nblk; i++)
 		u->blks[i].buf = u->mem + (size_t)i * block;
 	rc = 0;
@@ -928,6 +982,10 @@ copy_files(struct copy_file *files, size_t n, const struct copy_options *o, char
 	for (size_t i = 0; i < n; i++)
 		job_init(&c, &jobs[i], &files[i], files[i].src, files[i].dst, files[i].len);
 	rc = run(&c, o);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (!jobs[i].finished)
+			BUG("a copy ended without error before every file was copied");
+	}
 	if (rc == 0 && c.fsync)
 		rc = sync_dirs(&c);
 	if (rc == 0) {
