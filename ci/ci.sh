@@ -61,16 +61,24 @@ abi_seeds() {
 	printf '\001function f((uint256 id, string tag)[] calldata xs) view returns (bytes32)' >"$1/function"
 	printf '\002["error E(uint8)",{"type":"function","name":"g","inputs":[{"name":"t","type":"tuple[]","components":[{"name":"a","type":"int24"}]}]}]' >"$1/abi"
 }
+# suite_seeds DIR: the example test suites (libFuzzer takes folders only).
+suite_seeds() {
+	mkdir -p "$1"
+	for name in token supply-chain evidence; do
+		cp "$top/examples/$name/suite.yaml" "$1/$name.yaml"
+	done
+}
 run_fuzz() {
 	[ "$CC" = clang ] || { echo "ci: fuzzing needs CC=clang; skipped"; return 0; }
 	build fuzz --enable-fuzzing
-	for target in spec rlp tx evm rpc eip712 p2p abi; do
+	for target in spec rlp tx evm rpc eip712 p2p abi suite; do
 		make -j"$JOBS" "tests/fuzz/fuzz_$target"
 		mkdir -p "corpus-$target"
 		case $target in
 		spec) seeds="$top/templates $top/examples" ;;
 		p2p) p2p_seeds seeds-p2p && seeds="seeds-p2p" ;;
 		abi) abi_seeds seeds-abi && seeds="seeds-abi" ;;
+		suite) suite_seeds seeds-suite && seeds="seeds-suite" ;;
 		*) seeds= ;;
 		esac
 		# shellcheck disable=SC2086

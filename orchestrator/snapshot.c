@@ -615,7 +615,8 @@ wait_restored(const json_t *net, const json_t *m, bool blocks_come, struct snaps
 		const char *name = json_string_value(json_object_get(node, "name"));
 		const char *want = NULL;
 		uint64_t height = 0;
-		json_t *blk = NULL;
+		json_t *blk = NULL, *params;
+		int crc;
 		char hx[24];
 
 		json_array_foreach(json_object_get(m, "nodes"), k, mn) {
@@ -627,8 +628,11 @@ wait_restored(const json_t *net, const json_t *m, bool blocks_come, struct snaps
 		if (url == NULL || want == NULL)
 			continue;
 		snprintf(hx, sizeof hx, "0x%" PRIx64, height);
-		if (rpcclient_call(rpc, &blk, cause, url, "eth_getBlockByNumber",
-				   json_pack("[s, b]", hx, 0), RPC_TIMEOUT_MS) != 0)
+		params = json_pack("[s, b]", hx, 0);
+		crc = rpcclient_call(rpc, &blk, cause, url, "eth_getBlockByNumber", params,
+				     RPC_TIMEOUT_MS);
+		json_decref(params);
+		if (crc != 0)
 			goto out;
 		if (strcmp(json_string_value(json_object_get(blk, "hash")) ?: "", want) != 0) {
 			fail(cause, "node %s holds block %s at height %" PRIu64 " after the restore, "

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "hex.h"
@@ -93,6 +94,33 @@ known_keys(struct ctx *c, const struct ynode *map, const char *what,
 	return ok;
 }
 
+/* The scalar value of key in map: an error at map when it is missing,
+ * at the value when it is not a single value.  Returns: it, or NULL. */
+static const char *
+need(struct ctx *c, const struct ynode *map, const char *key, const char *what)
+{
+	const struct ynode *v = ynode_get(map, key);
+
+	if (v == NULL) {
+		err(c, map, "%s: missing '%s'", what, key);
+		return NULL;
+	}
+	return want_scalar(c, v, what);
+}
+
+/* A key's value that must be one value when given.  Returns: whether it
+ * is absent or a scalar. */
+static bool
+optional_scalar(struct ctx *c, const struct ynode *map, const char *key, const char *what)
+{
+	const struct ynode *v = ynode_get(map, key);
+
+	if (v == NULL || v->kind == YNODE_SCALAR)
+		return true;
+	err(c, v, "%s.%s: expected one value, got %s", what, key, ynode_describe(v));
+	return false;
+}
+
 static bool
 parse_u64(struct ctx *c, const struct ynode *n, const char *what, uint64_t *out)
 {
@@ -161,6 +189,15 @@ load_artifact(struct ctx *c, struct suite_contract *k, const char *which, const 
 	char *cause = NULL;
 	int rc = -1;
 
+	{
+		struct stat sb;
+
+		if (stat(k->file, &sb) == 0 && (uint64_t)sb.st_size > ARTIFACT_MAX) {
+			err(c, at, "contract %s: %s is larger than %u MiB", k->name, k->file,
+			    ARTIFACT_MAX >> 20);
+			return -1;
+		}
+	}
 	j = json_load_file(k->file, 0, &jerr);
 	if (j == NULL) {
 		if (access(k->file, F_OK) != 0)
@@ -368,18 +405,32 @@ parse_reverts(struct ctx *c, struct suite_step *st, const struct ynode *v)
 		if (!known_keys(c, v, "reverts", keys))
 			return;
 		if ((name = scalar(ynode_get(v, "error"))) == NULL) {
-			st->revert = ynode_get(v, "reason");
-			if (st->revert == NULL)
+			if (ynode_get(v, "reason") == NULL)
 				err(c, v, "reverts: expected 'error:' or 'reason:'");
+			else if (want_scalar(c, ynode_get(v, "reason"), "reverts.reason") != NULL)
+				st->revert = ynode_get(v, "reason");
 			return;
 		}
 		st->revert_args = ynode_get(v, "args");
 	} else if (v->kind == YNODE_SCALAR) {
-		if (strcmp(v->str, "true") == 0 && v->plain)
+		if (v->plain && strcmp(v->str, "true") == 0)
 			return; /* any revert */
-		/* An error of the ABI by name or signature, else a reason. */
-		if (abi != NULL && abi_find(&st->revert_error, NULL, abi, ABI_ERROR, v->str) == 0)
+		if (v->plain && strcmp(v->str, "false") == 0) {
+			err(c, v, "reverts: false is the default; leave 'reverts' out");
 			return;
+		}
+		/* An error of the ABI by name or signature, else a reason; a
+		 * lone word close to an error's name is a typo, not a reason. */
+		if (abi != NULL && abi_find(&st->revert_error, &cause, abi, ABI_ERROR, v->str) == 0)
+			return;
+		if (v->plain && cause != NULL && strstr(cause, "did you mean") != NULL &&
+		    strspn(v->str, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") ==
+			    strlen(v->str)) {
+			err(c, v, "reverts: %s (quote it to mean a reason string)", cause);
+			free(cause);
+			return;
+		}
+		free(cause);
 		st->revert = v;
 		return;
 	} else {
@@ -434,7 +485,7 @@ parse_emits(struct ctx *c, struct suite_step *st, const struct ynode *v)
 			continue;
 		}
 		/* The target's ABI first, then any contract's. */
-		if (e->contract == NULL ||
+		if (e->contract == NULL || e->contract->abi == NULL ||
 		    abi_find(&e->event, &cause, e->contract->abi, ABI_EVENT, name) != 0) {
 			for (size_t k = 0; k < c->s->ncontracts && e->event == NULL; k++) {
 				if (c->s->contracts[k].abi != NULL &&
@@ -450,6 +501,10 @@ parse_emits(struct ctx *c, struct suite_step *st, const struct ynode *v)
 			}
 		}
 		free(cause);
+		if (e->args != NULL && e->args->kind == YNODE_SCALAR && !ynode_is_null(e->args)) {
+			err(c, e->args, "emits: an event's args are a list, or a mapping by name");
+			continue;
+		}
 		if (e->args != NULL && e->args->kind == YNODE_SEQ &&
 		    e->args->n != e->event->inputs->nfields)
 			err(c, e->args, "emits: %s has %zu arguments, got %zu", e->event->signature,
@@ -501,9 +556,13 @@ parse_tx(struct ctx *c, struct suite_step *st, const struct ynode *m)
 		err(c, m, "%s: expected a mapping, got %s", kname, ynode_describe(m));
 		return;
 	}
-	if (!known_keys(c, m, kname, keys))
+	if (!known_keys(c, m, kname, keys) || !optional_scalar(c, m, "to", kname) ||
+	    !optional_scalar(c, m, "value", kname) || !optional_scalar(c, m, "as", kname) ||
+	    !optional_scalar(c, m, "from", kname) || !optional_scalar(c, m, "contract", kname))
 		return;
 	st->args = ynode_get(m, "args");
+	if (st->args != NULL && ynode_is_null(st->args))
+		st->args = NULL;
 	st->value = ynode_get(m, "value");
 	st->from = ynode_get(m, "from");
 	st->as = scalar(ynode_get(m, "as"));
@@ -524,6 +583,13 @@ parse_tx(struct ctx *c, struct suite_step *st, const struct ynode *m)
 		    kname, v);
 		return;
 	}
+	if (st->as != NULL && (suite_account(c->s, st->as) >= 0 ||
+			       strspn(st->as, "0123456789") == strlen(st->as) ||
+			       strchr(st->as, '.') != NULL)) {
+		err(c, ynode_get(m, "as"), "%s: 'as: %s' would hide an account or read as a number; "
+		    "choose another name", kname, st->as);
+		return;
+	}
 	if (st->kind == STEP_DEPLOY) {
 		if (st->contract == NULL) {
 			err(c, m, "deploy: say which contract with 'contract:'");
@@ -537,7 +603,7 @@ parse_tx(struct ctx *c, struct suite_step *st, const struct ynode *m)
 		if (st->as != NULL)
 			add_alias(c, st->as, st->contract);
 	} else {
-		const char *fname = want_scalar(c, ynode_get(m, "function"), kname);
+		const char *fname = need(c, m, "function", kname);
 
 		st->to = ynode_get(m, "to");
 		if (st->to == NULL) {
@@ -603,7 +669,7 @@ parse_fault(struct ctx *c, struct suite_step *st, const struct ynode *v)
 					free(group);
 					group = more;
 				}
-			} else if (scalar(g) != NULL) {
+			} else if (scalar(g) != NULL && g->str[0] != '\0') {
 				char *copy = xstrdup(g->str), *save = NULL;
 
 				for (char *t = strtok_r(copy, ",", &save); t != NULL;
@@ -616,8 +682,12 @@ parse_fault(struct ctx *c, struct suite_step *st, const struct ynode *v)
 					if (k == c->s->spec.nnodes)
 						err(c, g, "partition: the network has no node '%s'", t);
 				}
+				free(copy);
 				free(group);
-				group = copy;
+				group = xstrdup(g->str);
+			} else {
+				err(c, g, "partition: a group is a list of nodes or \"a,b\", got %s",
+				    ynode_describe(g));
 			}
 			st->nodes[st->nnodes++] = group;
 		}
@@ -631,7 +701,8 @@ parse_fault(struct ctx *c, struct suite_step *st, const struct ynode *v)
 		if (v->kind != YNODE_MAP || !known_keys(c, v, "delay", keys))
 			return err(c, v, "delay: expected {node: NAME, by: DURATION, jitter: "
 				   "DURATION}");
-		if ((n = node_name(c, ynode_get(v, "node"), "delay")) == NULL ||
+		if (need(c, v, "node", "delay") == NULL || need(c, v, "by", "delay") == NULL ||
+		    (n = node_name(c, ynode_get(v, "node"), "delay")) == NULL ||
 		    !parse_duration(c, ynode_get(v, "by"), "delay.by", &st->delay_ms))
 			return;
 		if (ynode_get(v, "jitter") != NULL &&
@@ -643,8 +714,14 @@ parse_fault(struct ctx *c, struct suite_step *st, const struct ynode *v)
 		return;
 	}
 	{
+		static const char *const keys[] = { "node", NULL };
 		const struct ynode *nv = v->kind == YNODE_MAP ? ynode_get(v, "node") : v;
-		const char *n = node_name(c, nv, kname);
+		const char *n;
+
+		if (v->kind == YNODE_MAP && (!known_keys(c, v, kname, keys) ||
+					     need(c, v, "node", kname) == NULL))
+			return;
+		n = node_name(c, nv, kname);
 
 		if (n == NULL)
 			return;
@@ -700,8 +777,16 @@ parse_step(struct ctx *c, struct suite_step *st, const struct ynode *n)
 		if (ynode_get(v, "node") != NULL)
 			st->node = node_name(c, ynode_get(v, "node"), kname);
 		parse_compare(c, st, v);
-		if (st->op == CMP_NONE)
+		if (st->op == CMP_NONE) {
 			err(c, v, "%s: expected equals, gt, gte, lt or lte", kname);
+		} else if (want_scalar(c, st->expect, kname) != NULL &&
+			   strstr(st->expect->str, "${") == NULL) {
+			struct u256 wei;
+
+			if (units_parse_amount(&wei, st->expect->str) != 0)
+				err(c, st->expect, "%s: expected a number or an amount such as 1.5 ether, "
+				    "got '%s'", kname, st->expect->str);
+		}
 		xasprintf(&st->what, "%s of %s", kname, scalar(st->of) ? scalar(st->of) : "?");
 		break;
 	}
@@ -915,7 +1000,7 @@ suite_load_buffer(struct suite *s, struct diag *d, const char *file, const char 
 				    ynode_describe(t));
 			continue;
 		}
-		name = want_scalar(&c, ynode_get(t, "name"), "test name");
+		name = need(&c, t, "name", "test");
 		for (size_t k = 0; name != NULL && k < s->ntests; k++) {
 			if (strcmp(s->tests[k].name, name) == 0)
 				err(&c, ynode_get(t, "name"), "two tests are named '%s'", name);

@@ -41,7 +41,10 @@ struct run {
 	bool tbft;
 	size_t nnodes;
 	char **urls; /* each node's RPC URL, or NULL */
-	bool *down; /* a step stopped, killed or paused it */
+	/* What a step did to each node: 0 nothing, else the step's kind
+	 * (STEP_KILL, STEP_STOP or STEP_PAUSE). */
+	enum step_kind *down;
+	json_t *setup_vars; /* the results the setup kept */
 	json_t *accounts; /* eth_accounts: the dev accounts' addresses */
 	json_t *vars; /* results kept with 'as' */
 	json_t **snap_ids; /* solo networks: each node's evm_snapshot id */
@@ -703,6 +706,28 @@ keep_tx(struct run *r, const char *url, const char *hash, const json_t *rec)
 	json_object_set_new(r->vars, r->st->as, v);
 }
 
+/* Adds the step's value, in wei, to a transaction.  Returns: 0 or -1. */
+static int
+add_value(struct run *r, json_t *tx)
+{
+	struct u256 wei;
+	char hex[U256_HEX_MAX], *v;
+
+	if (r->st->value == NULL)
+		return 0;
+	if ((v = substitute(r, r->st->value->str)) == NULL)
+		return -1;
+	if (units_parse_amount(&wei, v) != 0) {
+		fail(r, "value: '%s' is not an amount", v);
+		free(v);
+		return -1;
+	}
+	free(v);
+	u256_to_hex(hex, &wei);
+	json_object_set_new(tx, "value", json_string(hex));
+	return 0;
+}
+
 /* A mined transaction that failed (status 0): its reason comes from
  * running it again at its block's parent.  Returns: 0 when a revert was
  * expected (and matches), else -1. */
@@ -776,23 +801,8 @@ step_tx(struct run *r)
 	free(hex);
 	if (to != NULL)
 		json_object_set_new(tx, "to", json_string(to));
-	if (st->value != NULL) {
-		struct u256 wei;
-		char *v = substitute(r, st->value->str);
-		char dec[80];
-
-		if (v == NULL || units_parse_amount(&wei, v) != 0) {
-			if (v != NULL)
-				fail(r, "value: '%s' is not an amount", v);
-			free(v);
-			goto out;
-		}
-		free(v);
-		dec[0] = '0';
-		dec[1] = 'x';
-		u256_to_hex(dec + 2, &wei);
-		json_object_set_new(tx, "value", json_string(dec));
-	}
+	if (add_value(r, tx) != 0)
+		goto out;
 	if (call(r, url, &hash, &cause, &data_hex, "eth_sendTransaction",
 		 json_pack("[O]", tx)) != 0) {
 		/* Gas estimation runs the transaction: a revert shows here. */
@@ -860,6 +870,10 @@ step_call(struct run *r)
 	free(hex);
 	if (from != NULL)
 		json_object_set_new(tx, "from", json_string(from));
+	if (add_value(r, tx) != 0) {
+		json_decref(tx);
+		goto out;
+	}
 	if (call(r, url, &res, &cause, &data_hex, "eth_call", json_pack("[o, s]", tx, "latest")) != 0) {
 		if (data_hex != NULL || st->reverts)
 			rc = check_revert(r, data_hex, cause);
@@ -1036,7 +1050,7 @@ step_fault(struct run *r)
 	for (size_t i = 0; st->nnodes == 1 && st->kind != STEP_DELAY && i < r->nnodes; i++) {
 		if (strcmp(r->s->spec.nodes[i].name, st->nodes[0]) == 0)
 			r->down[i] = st->kind == STEP_KILL || st->kind == STEP_STOP ||
-				     st->kind == STEP_PAUSE;
+				     st->kind == STEP_PAUSE ? st->kind : 0;
 	}
 	return 0;
 }
@@ -1159,6 +1173,8 @@ run_steps(struct run *r, const struct suite_test *test, struct test_result *t)
 	r->t = t;
 	for (r->step = 0; r->step < test->nsteps; r->step++) {
 		r->st = &test->steps[r->step];
+		free(t->tx);
+		t->tx = NULL;
 		if (run_step(r) != 0) {
 			if (t->status != TEST_FAIL)
 				fail(r, "failed");
@@ -1358,17 +1374,18 @@ restore_setup(struct run *r, char **cause)
 
 		if (r->urls[i] == NULL)
 			continue;
-		/* A stopped node starts again first. */
+		/* A stopped node starts again first, a paused one resumes. */
 		if (r->down[i]) {
 			json_t *req = json_pack("{s:s, s:s}", "cmd",
-						"start", "node", r->s->spec.nodes[i].name), *rep = NULL;
+						r->down[i] == STEP_PAUSE ? "resume" : "start", "node",
+						r->s->spec.nodes[i].name), *rep = NULL;
 			int rc = control_request(&rep, cause, r->state_dir, req, 60000);
 
 			json_decref(req);
 			json_decref(rep);
 			if (rc != 0)
 				return -1;
-			r->down[i] = false;
+			r->down[i] = 0;
 		}
 		/* evm_revert uses the snapshot up: take it again. */
 		if (call(r, r->urls[i], &ok, cause, NULL, "evm_revert",
@@ -1425,6 +1442,7 @@ testrun_suite(const struct suite *s, const struct testrun_options *o, struct sui
 		setup.logs = NULL;
 		goto out;
 	}
+	r.setup_vars = json_deep_copy(r.vars);
 	if (s->isolation == SUITE_FRESH && save_setup(&r, &cause) != 0) {
 		xasprintf(&res->error, "cannot keep the state after the setup: %s", cause);
 		goto out;
@@ -1444,6 +1462,9 @@ testrun_suite(const struct suite *s, const struct testrun_options *o, struct sui
 			continue;
 		}
 		first = false;
+		/* A test sees what the setup kept, and what it keeps itself. */
+		json_decref(r.vars);
+		r.vars = json_deep_copy(r.setup_vars);
 		if (!o->quiet)
 			fprintf(stderr, "chainbox test: suite %s: %s\n", s->name, test->name);
 		(void)run_steps(&r, test, t);
@@ -1469,6 +1490,7 @@ out:
 	free(r.down);
 	json_decref(r.accounts);
 	json_decref(r.vars);
+	json_decref(r.setup_vars);
 	rpcclient_free(r.rpc);
 	free(r.state_dir);
 	free(r.work);
