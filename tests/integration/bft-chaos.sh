@@ -45,9 +45,11 @@ top() {
 	done
 	echo "$t"
 }
-# rand N: the next number in [0, N) of the seeded sequence.
+# rand N: the next number in [0, N) of the seeded sequence, in $r.  Not
+# through $(...): a subshell would advance a copy of the state, and every
+# step would draw the same fault.
 state=$seed
-rand() { state=$(((state * 1103515245 + 12345) % 2147483648)); echo $(((state / 65536) % $1)); }
+rand() { state=$(((state * 1103515245 + 12345) % 2147483648)); r=$(((state / 65536) % $1)); }
 
 run "up" 0 "$CHAINBOX" up -d --state-dir "$net" "$scratch/chaos.yaml"
 [ -f "$net/network.json" ] || { finish; exit 1; }
@@ -70,16 +72,21 @@ while { [ "$(top)" -lt $((start + 200)) ] || [ $steps -lt 30 ]; } &&
 		tx=$(result)
 		[ -n "$tx" ] && echo "$n $tx" >>"$scratch/sent"
 	done
-	v=validator-$(($(rand 4) + 1))
-	case $(rand 8) in
+	rand 4
+	v=validator-$((r + 1))
+	rand 8
+	case $r in
 	0) if [ -z "$down" ]; then "$CHAINBOX" kill "$v" --state-dir "$net" >/dev/null 2>&1 && down=$v; fi ;;
 	1) if [ -n "$down" ]; then "$CHAINBOX" start "$down" --state-dir "$net" >/dev/null 2>&1 && down=; fi ;;
-	2) x=$(($(rand 3) + 2))
+	2) rand 3
+	   x=$((r + 2))
 	   rest=$(for n in $nodes; do case $n in validator-1 | "validator-$x") ;; *) printf '%s,' "$n" ;; esac; done)
 	   "$CHAINBOX" partition "validator-1,validator-$x" "${rest%,}" --state-dir "$net" >/dev/null 2>&1 ;;
 	3) "$CHAINBOX" heal --state-dir "$net" >/dev/null 2>&1 ;;
-	4) "$CHAINBOX" delay "$v" "$(($(rand 150) + 10))ms" 20ms --state-dir "$net" >/dev/null 2>&1 ;;
-	5) "$CHAINBOX" loss "$v" "$(rand 30)" --state-dir "$net" >/dev/null 2>&1 ;;
+	4) rand 150
+	   "$CHAINBOX" delay "$v" "$((r + 10))ms" 20ms --state-dir "$net" >/dev/null 2>&1 ;;
+	5) rand 30
+	   "$CHAINBOX" loss "$v" "$r" --state-dir "$net" >/dev/null 2>&1 ;;
 	*) ;;
 	esac
 	sleep 0.1
