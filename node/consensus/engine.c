@@ -286,7 +286,7 @@ on_get_blocks(struct engine *e, size_t peer, const uint8_t *p, size_t len)
 	uint32_t count;
 	size_t m;
 	uint8_t *out;
-	size_t outlen;
+	size_t outlen, sent = 0;
 
 	if (len != 12)
 		return;
@@ -304,6 +304,19 @@ on_get_blocks(struct engine *e, size_t peer, const uint8_t *p, size_t len)
 		/* A block without its certificate proves nothing to the peer. */
 		if (b == NULL || b->cert_len == 0 || chain_block_encode(b, &blk, &blen) != 0)
 			break;
+		/* The reply must fit one frame: big blocks go fewer at a time
+		 * (the peer asks again from where it got to). */
+		if (sent > 0 && sent + blen + b->cert_len + ENGINE_SYNC_SLACK > P2P_MAX_PAYLOAD) {
+			free(blk);
+			break;
+		}
+		if (blen + b->cert_len + ENGINE_SYNC_SLACK > P2P_MAX_PAYLOAD) {
+			log_warn("block %llu is %zu bytes, more than one P2P frame holds: a peer "
+				 "cannot sync it", (unsigned long long)n, blen);
+			free(blk);
+			break;
+		}
+		sent += blen + b->cert_len + ENGINE_SYNC_SLACK;
 		pm = rlp_enc_list_begin(&enc);
 		rlp_enc_bytes(&enc, blk, blen);
 		rlp_enc_bytes(&enc, b->cert, b->cert_len);
@@ -313,7 +326,11 @@ on_get_blocks(struct engine *e, size_t peer, const uint8_t *p, size_t len)
 	rlp_enc_list_end(&enc, m);
 	if (rlp_enc_error(&enc) == 0) {
 		out = rlp_enc_detach(&enc, &outlen);
-		(void)p2p_send(e->p2p, peer, ENGINE_MSG_BLOCKS, out, outlen);
+		int src = p2p_send(e->p2p, peer, ENGINE_MSG_BLOCKS, out, outlen);
+
+		if (src != 0 && src != -ENOTCONN)
+			log_warn("cannot send %zu bytes of blocks to %s: %s", outlen,
+				 p2p_peer_name(e->p2p, peer), strerror(-src));
 		free(out);
 	}
 	rlp_enc_release(&enc);

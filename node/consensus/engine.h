@@ -29,8 +29,10 @@
 #define ENGINE_MSG_STATUS 0x12
 #define ENGINE_MSG_GET_BLOCKS 0x13
 #define ENGINE_MSG_BLOCKS 0x14
-/* The most blocks one ENGINE_MSG_BLOCKS carries. */
+/* The most blocks one ENGINE_MSG_BLOCKS carries, as many as fit one P2P
+ * frame, counting ENGINE_SYNC_SLACK bytes of RLP framing for each. */
 #define ENGINE_SYNC_BATCH 64
+#define ENGINE_SYNC_SLACK 32
 #define ENGINE_STATUS_MS 1000
 #define ENGINE_REBROADCAST_MS 100
 /* tbft's restart record holds at most a locked block and a few messages. */
