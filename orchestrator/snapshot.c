@@ -830,11 +830,19 @@ snapshot_restore(const char *state_dir, const char *name, const struct snapshot_
 		goto out;
 	st->stop_ms = now_ms() - t;
 	t = now_ms();
+	/* The old files are moved aside, and deleted once the nodes run:
+	 * freeing a big file's blocks takes a while, and the nodes are down. */
 	for (i = 0; i < r.n; i++) {
-		if (rename(r.cf[i].dst, r.final[i]) != 0) {
+		char *old;
+
+		xasprintf(&old, "%s.old", r.final[i]);
+		if ((rename(r.final[i], old) != 0 && errno != ENOENT) ||
+		    rename(r.cf[i].dst, r.final[i]) != 0) {
 			fail(cause, "cannot move %s into place: %s", r.cf[i].dst, strerror(errno));
+			free(old);
 			goto out;
 		}
+		free(old);
 		swapped = true;
 	}
 	/* What the nodes kept beside their chains belongs to the old one:
@@ -865,6 +873,14 @@ snapshot_restore(const char *state_dir, const char *name, const struct snapshot_
 	}
 	st->total_ms = now_ms() - t0;
 	rc = 0;
+	for (i = 0; i < r.n; i++) {
+		char *old;
+
+		xasprintf(&old, "%s.old", r.final[i]);
+		if (unlink(old) != 0 && errno != ENOENT)
+			msg_warn("cannot remove %s: %s", old, strerror(errno));
+		free(old);
+	}
 out:
 	if (rc != 0 && swapped)
 		msg_warn("the network's files were partly restored: restore again, or bring it "
