@@ -420,7 +420,8 @@ print_overview(FILE *out)
 		     "Commands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out, "\n'chainbox COMMAND --help' tells more; see also chainbox(1) and chainbox-spec(5).\n");
+	fprintf(out, "\n'chainbox COMMAND --help' tells more; see also chainbox(1),\n"
+		     "chainbox-spec(5) and chainbox-suite(5).\n");
 }
 
 static int
