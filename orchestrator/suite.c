@@ -369,6 +369,126 @@ check_account(struct ctx *c, const struct ynode *n, const char *what)
 		    "address", what, v);
 }
 
+/* Checks a value written in the suite against the ABI type it must have,
+ * as far as can be known before the network runs: ${refs} and contract
+ * aliases get their values then, and are taken on trust here.  Problems
+ * are reported at the value, in what's words. */
+static void
+check_value(struct ctx *c, const struct ynode *n, const struct abi_type *t, const char *what)
+{
+	struct abi_value *v = NULL;
+	char *cause = NULL;
+	json_t *j = NULL;
+
+	if (n->kind == YNODE_SEQ) {
+		bool tuple = t->kind == ABI_TUPLE;
+
+		if (!tuple && t->kind != ABI_ARRAY && t->kind != ABI_FIXED_ARRAY) {
+			char *f = abi_type_format(t);
+
+			err(c, n, "%s: expected %s, got a list", what, f);
+			free(f);
+			return;
+		}
+		if ((tuple && n->n != t->nfields) || (t->kind == ABI_FIXED_ARRAY && n->n != t->len)) {
+			char *f = abi_type_format(t);
+
+			err(c, n, "%s: %s holds %zu values, got %zu", what, f,
+			    tuple ? t->nfields : t->len, n->n);
+			free(f);
+			return;
+		}
+		for (size_t i = 0; i < n->n; i++)
+			check_value(c, n->items[i], tuple ? t->fields[i].type : t->elem, what);
+		return;
+	}
+	if (n->kind == YNODE_MAP) {
+		if (t->kind != ABI_TUPLE) {
+			char *f = abi_type_format(t);
+
+			err(c, n, "%s: expected %s, got a mapping", what, f);
+			free(f);
+			return;
+		}
+		for (size_t i = 0; i < n->n; i++) {
+			const char *k = n->items[2 * i]->str;
+			size_t f;
+
+			for (f = 0; f < t->nfields && strcmp(t->fields[f].name, k) != 0; f++)
+				;
+			if (f == t->nfields)
+				err(c, n->items[2 * i], "%s: no component named '%s'", what, k);
+			else
+				check_value(c, n->items[2 * i + 1], t->fields[f].type, what);
+		}
+		return;
+	}
+	if (strstr(n->str, "${") != NULL)
+		return;
+	switch (t->kind) {
+	case ABI_ADDRESS:
+		if (strncmp(n->str, "0x", 2) != 0) {
+			uint64_t idx;
+
+			if (suite_account(c->s, n->str) < 0 && alias_contract(c, n->str) == NULL &&
+			    (units_parse_u64(&idx, n->str) != 0 || idx >= c->s->spec.accounts.count))
+				err(c, n, "%s: '%s' is no address, account alias, account number or "
+				    "contract alias", what, n->str);
+			return;
+		}
+		j = json_string(n->str);
+		break;
+	case ABI_BOOL:
+		if (!n->plain || (strcmp(n->str, "true") != 0 && strcmp(n->str, "false") != 0)) {
+			err(c, n, "%s: expected true or false, got '%s'", what, n->str);
+			return;
+		}
+		return;
+	case ABI_UINT:
+	case ABI_INT:
+		if (strchr(n->str, ' ') != NULL) {
+			struct u256 wei;
+
+			if (units_parse_amount(&wei, n->str + (n->str[0] == '-')) != 0)
+				err(c, n, "%s: '%s' is not an amount such as 1.5 ether", what, n->str);
+			return;
+		}
+		j = json_string(n->str);
+		break;
+	case ABI_TUPLE:
+	case ABI_ARRAY:
+	case ABI_FIXED_ARRAY: {
+		char *f = abi_type_format(t);
+
+		err(c, n, "%s: expected %s, a list, got '%s'", what, f, n->str);
+		free(f);
+		return;
+	}
+	default:
+		j = json_string(n->str);
+		break;
+	}
+	if (abi_value_from_json(&v, &cause, t, j) != 0)
+		err(c, n, "%s: %s", what, cause);
+	abi_value_free(v);
+	free(cause);
+	json_decref(j);
+}
+
+/* Checks a list of values, or a mapping by name, against params. */
+static void
+check_values(struct ctx *c, const struct ynode *vals, const struct abi_type *params,
+	     const char *what)
+{
+	if (vals == NULL || ynode_is_null(vals))
+		return;
+	if (vals->kind == YNODE_SCALAR && params->nfields == 1)
+		check_value(c, vals, params->fields[0].type, what);
+	else if (vals->kind != YNODE_SCALAR &&
+		 (vals->kind != YNODE_SEQ || vals->n == params->nfields))
+		check_value(c, vals, params, what);
+}
+
 /* Counts a call's arguments against fn's parameters. */
 static void
 check_args(struct ctx *c, const struct ynode *at, const struct ynode *args,
@@ -445,6 +565,8 @@ parse_reverts(struct ctx *c, struct suite_step *st, const struct ynode *v)
 		err(c, st->revert_args, "reverts: %s has %zu arguments, got %zu",
 		    st->revert_error->signature, st->revert_error->inputs->nfields,
 		    st->revert_args->n);
+	else if (st->revert_args != NULL)
+		check_values(c, st->revert_args, st->revert_error->inputs, "reverts.args");
 	free(cause);
 }
 
@@ -509,6 +631,8 @@ parse_emits(struct ctx *c, struct suite_step *st, const struct ynode *v)
 		    e->args->n != e->event->inputs->nfields)
 			err(c, e->args, "emits: %s has %zu arguments, got %zu", e->event->signature,
 			    e->event->inputs->nfields, e->args->n);
+		else if (e->args != NULL)
+			check_values(c, e->args, e->event->inputs, "emits.args");
 		st->nemits++;
 	}
 }
@@ -600,6 +724,7 @@ parse_tx(struct ctx *c, struct suite_step *st, const struct ynode *m)
 		st->fn = abi_constructor(st->contract->abi);
 		xasprintf(&st->what, "deploy %s", st->contract->name);
 		check_args(c, m, st->args, st->fn, st->what);
+		check_values(c, st->args, st->fn->inputs, st->what);
 		if (st->as != NULL)
 			add_alias(c, st->as, st->contract);
 	} else {
@@ -626,6 +751,7 @@ parse_tx(struct ctx *c, struct suite_step *st, const struct ynode *m)
 		}
 		xasprintf(&st->what, "%s %s", kname, st->fn->signature);
 		check_args(c, m, st->args, st->fn, st->what);
+		check_values(c, st->args, st->fn->inputs, st->what);
 	}
 	if (ynode_get(m, "reverts") != NULL)
 		parse_reverts(c, st, ynode_get(m, "reverts"));
@@ -638,6 +764,10 @@ parse_tx(struct ctx *c, struct suite_step *st, const struct ynode *m)
 		if (st->op > CMP_EQ && st->fn != NULL && st->fn->outputs->nfields != 1)
 			err(c, st->expect, "call: gt, gte, lt and lte compare one number, and %s "
 			    "returns %zu values", st->fn->signature, st->fn->outputs->nfields);
+		else if (st->op != CMP_NONE && st->fn != NULL && st->fn->outputs->nfields == 1)
+			check_value(c, st->expect, st->fn->outputs->fields[0].type, "call's expected value");
+		else if (st->op == CMP_EQ && st->fn != NULL)
+			check_values(c, st->expect, st->fn->outputs, "call's expected values");
 	}
 }
 

@@ -123,10 +123,14 @@ tests:
     steps:
       - call: {to: token, function: balanceOff, args: [0x0000000000000000000000000000000000000001]}
       - call: {to: token, function: transfer, args: [1]}
+      - send: {to: token, function: transfer, args: [0x0000000000000000000000000000000000000001, lots]}
+      - send: {to: token, function: approve, args: [nobody, 1 ether]}
 EOF
 run "an unknown function exits 1" 1 "$CHAINBOX" test "$scratch/fn.yaml"
 expect "it suggests the right one" "$scratch/err" "did you mean 'balanceOf'"
 expect "a wrong argument count is named" "$scratch/err" "fn.yaml:11:53: call transfer(address,uint256) takes 2 arguments, got 1"
+expect "an argument of the wrong type, before any network" "$scratch/err" "fn.yaml:12:98: send transfer(address,uint256): expected an unsigned integer"
+expect "an unknown alias as an address" "$scratch/err" "fn.yaml:13:53: send approve(address,uint256): 'nobody' is no address"
 
 # --- --filter and --keep ------------------------------------------------------------------
 run "--filter picks tests" 1 "$CHAINBOX" test -q --filter 'a wrong*' "$scratch/fail.yaml"
