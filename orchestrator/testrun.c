@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,6 +31,8 @@
 #define POLL_MS 5
 #define LOG_LINES 15
 #define SETUP_SNAPSHOT "chainbox-test-setup"
+#define UP_TRIES 3
+#define UP_WAIT_MS 20000
 
 /* One suite's run against its network. */
 struct run {
@@ -760,49 +763,78 @@ failed_tx(struct run *r, const char *url, const json_t *tx, const json_t *rec)
 	return rc;
 }
 
+/* The transaction a deploy, send or call step makes, as eth_sendTransaction
+ * and eth_call take it: from (the first account unless the step says, or
+ * none for a call), to (none for a deploy), data (the creation code and
+ * the encoded constructor arguments, or the call) and value.
+ * Returns: it (caller frees), or NULL after failing. */
+static json_t *
+step_request(struct run *r)
+{
+	const struct suite_step *st = r->st;
+	json_t *tx = NULL, *args;
+	char *from = NULL, *to = NULL, *cause = NULL, *hex;
+	uint8_t *data = NULL;
+	size_t len = 0;
+	bool bad;
+
+	if (st->from != NULL)
+		from = address_of(r, st->from);
+	else if (st->kind != STEP_CALL)
+		from = xstrdup(json_string_value(json_array_get(r->accounts, 0)) ?: "");
+	if ((st->from != NULL || st->kind != STEP_CALL) && from == NULL)
+		return NULL;
+	if (st->kind != STEP_DEPLOY && (to = address_of(r, st->to)) == NULL)
+		goto out;
+	args = args_json(r, st->args, st->fn->inputs, &bad);
+	if (bad)
+		goto out;
+	if (abi_encode_call(&data, &len, &cause, st->fn, args) != 0) {
+		fail(r, "%s", cause);
+		json_decref(args);
+		goto out;
+	}
+	json_decref(args);
+	if (st->kind == STEP_DEPLOY) {
+		data = xreallocarray(data, st->contract->code_len + len + 1, 1);
+		memmove(data + st->contract->code_len, data, len);
+		memcpy(data, st->contract->code, st->contract->code_len);
+		len += st->contract->code_len;
+	}
+	hex = xmalloc(2 * len + 3);
+	hex[0] = '0';
+	hex[1] = 'x';
+	hex_encode(hex + 2, data, len);
+	tx = json_pack("{s:s}", "data", hex);
+	free(hex);
+	if (from != NULL)
+		json_object_set_new(tx, "from", json_string(from));
+	if (to != NULL)
+		json_object_set_new(tx, "to", json_string(to));
+	if (add_value(r, tx) != 0) {
+		json_decref(tx);
+		tx = NULL;
+	}
+out:
+	free(data);
+	free(cause);
+	free(from);
+	free(to);
+	return tx;
+}
+
 /* deploy and send. */
 static int
 step_tx(struct run *r)
 {
 	const struct suite_step *st = r->st;
 	const char *url = node_url(r, st->node);
-	json_t *tx = NULL, *hash = NULL, *rec = NULL, *args = NULL;
-	char *from = NULL, *to = NULL, *cause = NULL, *data_hex = NULL, *hex;
-	uint8_t *data = NULL;
-	size_t len = 0;
-	bool bad;
+	json_t *tx, *hash = NULL, *rec = NULL;
+	char *cause = NULL, *data_hex = NULL;
 	int rc = -1;
 
-	if (url == NULL)
+	if (url == NULL || (tx = step_request(r)) == NULL)
 		return -1;
-	if ((from = st->from != NULL ? address_of(r, st->from)
-				     : xstrdup(json_string_value(json_array_get(r->accounts, 0)) ?: "")) == NULL)
-		return -1;
-	args = args_json(r, st->args, st->fn->inputs, &bad);
-	if (bad)
-		goto out;
-	if (abi_encode_call(&data, &len, &cause, st->fn, args) != 0) {
-		fail(r, "%s", cause);
-		goto out;
-	}
-	if (st->kind == STEP_DEPLOY) {
-		data = xreallocarray(data, st->contract->code_len + len + 1, 1);
-		memmove(data + st->contract->code_len, data, len);
-		memcpy(data, st->contract->code, st->contract->code_len);
-		len += st->contract->code_len;
-	} else if ((to = address_of(r, st->to)) == NULL) {
-		goto out;
-	}
-	hex = xmalloc(2 * len + 3);
-	hex[0] = '0';
-	hex[1] = 'x';
-	hex_encode(hex + 2, data, len);
-	tx = json_pack("{s:s, s:s}", "from", from, "data", hex);
-	free(hex);
-	if (to != NULL)
-		json_object_set_new(tx, "to", json_string(to));
-	if (add_value(r, tx) != 0)
-		goto out;
 	if (call(r, url, &hash, &cause, &data_hex, "eth_sendTransaction",
 		 json_pack("[O]", tx)) != 0) {
 		/* Gas estimation runs the transaction: a revert shows here. */
@@ -827,14 +859,10 @@ step_tx(struct run *r)
 	rc = check_emits(r, rec);
 out:
 	json_decref(tx);
-	json_decref(args);
 	json_decref(hash);
 	json_decref(rec);
-	free(data);
 	free(data_hex);
 	free(cause);
-	free(from);
-	free(to);
 	return rc;
 }
 
@@ -843,37 +871,15 @@ step_call(struct run *r)
 {
 	const struct suite_step *st = r->st;
 	const char *url = node_url(r, st->node);
-	json_t *tx, *res = NULL, *args = NULL;
-	char *from = NULL, *to = NULL, *cause = NULL, *data_hex = NULL, *hex;
-	uint8_t *data = NULL, *out = NULL;
+	json_t *tx, *res = NULL;
+	char *cause = NULL, *data_hex = NULL;
+	uint8_t *out = NULL;
 	struct abi_value *got = NULL;
 	size_t len = 0;
-	bool bad;
 	int rc = -1;
 
-	if (url == NULL || (to = address_of(r, st->to)) == NULL)
+	if (url == NULL || (tx = step_request(r)) == NULL)
 		return -1;
-	if (st->from != NULL && (from = address_of(r, st->from)) == NULL)
-		goto out;
-	args = args_json(r, st->args, st->fn->inputs, &bad);
-	if (bad)
-		goto out;
-	if (abi_encode_call(&data, &len, &cause, st->fn, args) != 0) {
-		fail(r, "%s", cause);
-		goto out;
-	}
-	hex = xmalloc(2 * len + 3);
-	hex[0] = '0';
-	hex[1] = 'x';
-	hex_encode(hex + 2, data, len);
-	tx = json_pack("{s:s, s:s}", "to", to, "data", hex);
-	free(hex);
-	if (from != NULL)
-		json_object_set_new(tx, "from", json_string(from));
-	if (add_value(r, tx) != 0) {
-		json_decref(tx);
-		goto out;
-	}
 	if (call(r, url, &res, &cause, &data_hex, "eth_call", json_pack("[o, s]", tx, "latest")) != 0) {
 		if (data_hex != NULL || st->reverts)
 			rc = check_revert(r, data_hex, cause);
@@ -906,14 +912,10 @@ step_call(struct run *r)
 		rc = compare(r, got, st->fn->outputs);
 out:
 	abi_value_free(got);
-	json_decref(args);
 	json_decref(res);
-	free(data);
 	free(out);
 	free(data_hex);
 	free(cause);
-	free(from);
-	free(to);
 	return rc;
 }
 
@@ -1202,45 +1204,85 @@ temp_template(const char *prefix)
 	return t;
 }
 
+/* Waits until no supervisor holds state_dir's lock (it holds it until it
+ * exits).  Returns: 0, or -1 after UP_WAIT_MS. */
+static int
+wait_unlocked(const char *state_dir)
+{
+	char *lock;
+	int fd, rc = -1;
+
+	xasprintf(&lock, "%s/supervisor.lock", state_dir);
+	fd = open(lock, O_RDONLY | O_CLOEXEC);
+	free(lock);
+	if (fd < 0)
+		return 0;
+	for (int waited = 0; waited < UP_WAIT_MS; waited += POLL_MS) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			rc = 0;
+			break;
+		}
+		usleep(POLL_MS * 1000);
+	}
+	close(fd);
+	return rc;
+}
+
 /* Runs `chainbox up REF -d` for the suite's network: a process of its
  * own, since the detached supervisor lives on in a fork of whoever starts
  * it.  Its output goes to WORK/up.log, whose end says why when it fails.
+ *
+ * Ports are picked free when the network is planned and bound when the
+ * nodes start; a network started beside it (-j) may take one in between.
+ * Such a start is tried again, up to UP_TRIES times, with new ports.
  * Returns: 0, or -1 with *cause set. */
 static int
 up_detached(struct run *r, const char *ref, const char *name, char **cause)
 {
 	char *log, *tail = NULL;
-	pid_t pid;
-	int status = 0, fd;
+	int status = 0, tries = 0;
 
 	xasprintf(&log, "%s/up.log", r->work);
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		char *argv[] = { "chainbox", "up", (char *)ref, "-d", "--any-port", "--name",
-				 (char *)name, "--state-dir", r->state_dir, "--timeout", "60", NULL };
+	for (;;) {
+		pid_t pid;
 
-		fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (fd >= 0) {
-			dup2(fd, STDOUT_FILENO);
-			dup2(fd, STDERR_FILENO);
+		fflush(NULL);
+		pid = fork();
+		if (pid == 0) {
+			char *argv[] = { "chainbox", "up", (char *)ref, "-d", "--any-port", "--name",
+					 (char *)name, "--state-dir", r->state_dir, "--timeout", "60",
+					 NULL };
+			int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+			if (fd >= 0) {
+				dup2(fd, STDOUT_FILENO);
+				dup2(fd, STDERR_FILENO);
+			}
+			execv("/proc/self/exe", argv);
+			_exit(127);
 		}
-		execv("/proc/self/exe", argv);
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
-	    WEXITSTATUS(status) != 0) {
+		if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+		    WEXITSTATUS(status) == 0) {
+			free(log);
+			return 0;
+		}
 		if (logcap_file_tail(&tail, log, LOG_LINES) != 0) {
 			free(tail);
 			tail = xstrdup("");
 		}
-		xasprintf(cause, "the network did not start:\n%s", tail);
+		if (++tries == UP_TRIES || strstr(tail, "Address already in use") == NULL)
+			break;
 		free(tail);
-		free(log);
-		return -1;
+		tail = NULL;
+		/* A failed start takes its nodes down; once its supervisor has
+		 * let go of the state dir, the plan goes too. */
+		if (wait_unlocked(r->state_dir) != 0 || fs_rmtree(r->state_dir) != 0)
+			break;
 	}
+	xasprintf(cause, "the network did not start:\n%s", tail);
+	free(tail);
 	free(log);
-	return 0;
+	return -1;
 }
 
 /* Brings the suite's network up in a temporary state directory.
