@@ -1,10 +1,13 @@
-/* Small macros every module shares: attributes, EINTR retry and BUG(). */
+/* Small macros every module shares: attributes, EINTR retry, BUG() and the
+ * monotonic clock. */
 #ifndef CHAINBOX_COMPAT_H
 #define CHAINBOX_COMPAT_H
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #define WARN_UNUSED __attribute__((warn_unused_result))
 #define PRINTFLIKE(f, a) __attribute__((format(printf, f, a)))
@@ -21,6 +24,16 @@
 		while (_rc == -1 && errno == EINTR);                           \
 		_rc;                                                           \
 	})
+
+/* Returns: the monotonic clock in nanoseconds, for timeouts and timings. */
+static inline uint64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
 
 /* A broken invariant is a bug, not an error: abort with where it happened. */
 #define BUG(msg)                                                               \

@@ -66,10 +66,7 @@ fail:
 static long
 now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+	return (long)(mono_ns() / 1000000);
 }
 
 /* Waits for fd to be ready for events until deadline.  Returns: 0 or

@@ -114,14 +114,6 @@ struct ctx {
 	unsigned nactive;
 };
 
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 /* Records a failure; the first one of a call is what the caller hears about
  * (later ones follow from it, or from the clean-up).  Returns: rc. */
@@ -164,7 +156,7 @@ report(struct ctx *c, bool last)
 
 	if (c->progress == NULL)
 		return;
-	now = now_ns();
+	now = mono_ns();
 	if (!last && now - c->last_ns < COPY_PROGRESS_MS * 1000000ULL)
 		return;
 	c->last_ns = now;
@@ -184,7 +176,7 @@ ctx_init(struct ctx *c, const struct copy_options *o, struct job *jobs, size_t n
 	c->fsync = !o->no_fsync;
 	c->progress = o->progress;
 	c->arg = o->arg;
-	c->last_ns = now_ns();
+	c->last_ns = mono_ns();
 	TAILQ_INIT(&c->active);
 }
 

@@ -15,15 +15,6 @@
 
 #define NS_PER_MS 1000000ULL
 
-uint64_t
-loop_clock_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 #ifndef HAVE_IO_URING
 int
 loop_uring_init(struct loop *loop, bool rearm, char **cause)
@@ -156,7 +147,7 @@ loop_set_batch(struct loop *loop, unsigned nr, unsigned usec)
 uint64_t
 loop_now_ms(const struct loop *loop)
 {
-	return loop_clock_ns() / NS_PER_MS;
+	return mono_ns() / NS_PER_MS;
 }
 
 void
@@ -192,7 +183,7 @@ timer_insert(struct loop *loop, struct loop_timer *t, uint64_t deadline_ns)
 static int
 run_timers(struct loop *loop)
 {
-	uint64_t now = loop_clock_ns(), limit = loop->timer_seq;
+	uint64_t now = mono_ns(), limit = loop->timer_seq;
 	struct loop_timer *t;
 	int n = 0;
 
@@ -223,7 +214,7 @@ loop_run_once(struct loop *loop, int timeout_ms)
 
 	n = loop_run_done_writes(loop);
 	if ((t = TAILQ_FIRST(&loop->timers)) != NULL) {
-		uint64_t now = loop_clock_ns();
+		uint64_t now = mono_ns();
 		int64_t left = t->deadline_ns > now ? (int64_t)(t->deadline_ns - now) : 0;
 
 		if (timeout_ns < 0 || left < timeout_ns)
@@ -317,7 +308,7 @@ loop_timer_start(struct loop_timer *t, uint64_t after_ms, uint64_t every_ms)
 {
 	loop_timer_stop(t);
 	t->every_ns = every_ms * NS_PER_MS;
-	timer_insert(t->loop, t, loop_clock_ns() + after_ms * NS_PER_MS);
+	timer_insert(t->loop, t, mono_ns() + after_ms * NS_PER_MS);
 }
 
 void

@@ -145,6 +145,5 @@ void loop_stream_deliver(struct loop_stream *s, struct loop_buf *buf, size_t len
 void loop_write_finish(struct loop *loop, struct loop_wreq *req);
 /* Poll: runs the callbacks of writes done so far.  Returns: how many. */
 int loop_run_done_writes(struct loop *loop);
-uint64_t loop_clock_ns(void);
 
 #endif

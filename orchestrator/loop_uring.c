@@ -567,13 +567,13 @@ uring_wait(struct loop *loop, int64_t timeout_ns)
 			timeout_ns = window;
 	}
 	set_ts(&ts, timeout_ns);
-	start = loop_clock_ns();
+	start = mono_ns();
 	rc = io_uring_submit_and_wait_timeout(&u->ring, &cqe, wait_nr, timeout_ns >= 0 ? &ts : NULL,
 					      NULL);
 	if (rc < 0 && rc != -ETIME && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY)
 		return rc;
 	n = reap(loop, u);
-	u->busy = n > 0 && (int64_t)(loop_clock_ns() - start) < window;
+	u->busy = n > 0 && (int64_t)(mono_ns() - start) < window;
 	return n;
 }
 
@@ -600,8 +600,8 @@ uring_release(struct loop *loop)
 	sqe = get_sqe(u);
 	io_uring_prep_cancel64(sqe, 0, IORING_ASYNC_CANCEL_ANY);
 	set_op(u, sqe, NULL);
-	deadline = loop_clock_ns() + URING_DRAIN_MS * 1000000ULL;
-	while (u->inflight > 0 && loop_clock_ns() < deadline) {
+	deadline = mono_ns() + URING_DRAIN_MS * 1000000ULL;
+	while (u->inflight > 0 && mono_ns() < deadline) {
 		io_uring_submit_and_wait_timeout(&u->ring, &cqe, 1, &ts, NULL);
 		reap(loop, u);
 	}
